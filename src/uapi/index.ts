@@ -1,0 +1,3 @@
+export * from './errno.js';
+export * from './io_uring.js';
+export * from './layout.js';

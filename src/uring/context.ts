@@ -1,0 +1,737 @@
+/**
+ * The kernel side of one ring (DESIGN.md "execution model"): it owns requests, links, drain, timeouts,
+ * cancellation, overflow backlogs, task work and waiters. The user side reaches it only through ring
+ * memory and the syscall methods at the bottom (enter, register, mmap, close).
+ *
+ * Behaviour follows Linux 6.18 where the kernel probe observed it (scenario numbers in comments) and
+ * RFC v2 for what is new (several CQs, cq_idx).
+ */
+import type { AddressSpace } from '../mem/address-space.js';
+import { EALREADY, EBADF, EBADFD, ECANCELED, EFAULT, EINVAL, EOPNOTSUPP, ETIME } from '../uapi/errno.js';
+import {
+  IO_URING_OP_SUPPORTED,
+  IORING_ENTER_EXT_ARG,
+  IORING_ENTER_GETEVENTS,
+  IORING_ENTER_SQ_WAIT,
+  IORING_ENTER_SQ_WAKEUP,
+  IORING_OFF_CQ_RING,
+  IORING_OFF_CQ_RING_EXTRA,
+  IORING_OFF_SQ_RING,
+  IORING_OFF_SQES,
+  IORING_OP_LAST,
+  IORING_OP_LINK_TIMEOUT,
+  IORING_OP_NOP,
+  IORING_REGISTER_ENABLE_RINGS,
+  IORING_REGISTER_PROBE,
+  IORING_SETUP_R_DISABLED,
+  IORING_SQ_CQ_OVERFLOW,
+  IORING_STRIDE_CQ_RING,
+  IOSQE_ASYNC,
+  IOSQE_BUFFER_SELECT,
+  IOSQE_IO_DRAIN,
+  IOSQE_IO_HARDLINK,
+  IOSQE_IO_LINK,
+  SQE_VALID_FLAGS,
+} from '../uapi/io_uring.js';
+import { IO_RINGS, IO_URING_PROBE, IO_URING_PROBE_OP } from '../uapi/layout.js';
+import type { CompletionQueue } from './cq.js';
+import { OPS, opSupported } from './ops/index.js';
+import {
+  armLinkTimeout,
+  disarmLinkTimeout,
+  flushTimeouts,
+  guardedBy,
+  monotonicNs,
+  stopTimeoutTimer,
+} from './ops/timeout.js';
+import type { OpRing, TimeoutState } from './ops/types.js';
+import { REQ_F_FAIL, type Request, RequestPool } from './request.js';
+import { TaskWork } from './task-work.js';
+
+const LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK;
+const VALID_ENTER_FLAGS =
+  IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG;
+
+/** Optional arguments of enter() (the role of IORING_ENTER_EXT_ARG's io_uring_getevents_arg). */
+export interface EnterArg {
+  /** Extension (DESIGN.md Q6): GETEVENTS waits on this CQ instead of CQ 0. */
+  readonly cq?: number;
+  /** Give up waiting after this many nanoseconds: enter() then returns -ETIME. */
+  readonly timeoutNs?: bigint | number;
+}
+
+/** One CQE left in a ring when it was closed. */
+export interface LeftoverCqe {
+  readonly cqIdx: number;
+  readonly userData: bigint;
+  readonly res: number;
+  readonly flags: number;
+}
+
+/** Everything setup() computed: sizes, regions and the main ring's addresses. */
+export interface RingConfig {
+  readonly mem: AddressSpace;
+  readonly setupFlags: number;
+  readonly strict: boolean;
+  readonly sqEntries: number;
+  /** io_rings region of the main ring (SQ + CQ 0), its size, the SQE array and its size. */
+  readonly ringsAddr: number;
+  readonly ringsSize: number;
+  readonly sqArrayAddr: number;
+  readonly sqesAddr: number;
+  readonly sqesSize: number;
+  /** All CQs, CQ 0 first. Extra CQs own their regions. */
+  readonly cqs: readonly CompletionQueue[];
+}
+
+interface Waiter {
+  readonly cq: CompletionQueue;
+  readonly min: number;
+  readonly cqTimeouts: number;
+  readonly resolve: (v: number) => void;
+  timer: ReturnType<typeof setTimeout> | null;
+}
+
+const F = IO_RINGS.fields;
+
+export class RingContext implements OpRing {
+  readonly mem: AddressSpace;
+  readonly setupFlags: number;
+  readonly strict: boolean;
+  readonly cqs: readonly CompletionQueue[];
+  readonly sqEntries: number;
+  readonly #cfg: RingConfig;
+  readonly #sqMask: number;
+  readonly #sqHeadAddr: number;
+  readonly #sqTailAddr: number;
+  readonly #sqFlagsAddr: number;
+  readonly #sqDroppedAddr: number;
+  #sqHead = 0;
+  #disabled: boolean;
+  #closed = false;
+  #closing: Promise<LeftoverCqe[]> | null = null;
+
+  readonly #pool = new RequestPool();
+  readonly #tw: TaskWork;
+  /** Requests in flight that ASYNC_CANCEL may find, in submission order. */
+  readonly #inflight = new Set<Request>();
+  /** Requests punted with IOSQE_ASYNC, waiting for the next event-loop turn (the io-wq stand-in). */
+  #iowq: Request[] = [];
+  #iowqScheduled = false;
+
+  /* link assembly of the current submission */
+  #linkHead: Request | null = null;
+  #linkLast: Request | null = null;
+
+  /* IOSQE_IO_DRAIN */
+  #sqSeq = 0;
+  #drainActive = false;
+  #drainNext = false;
+  readonly #deferList: Request[] = [];
+  /** Requests held by the defer list, counting whole chains (the kernel's nr_drained). */
+  #drained = 0;
+
+  readonly timeouts: TimeoutState;
+  readonly #backlogged = new Set<CompletionQueue>();
+  #waiters: Waiter[] = [];
+
+  constructor(cfg: RingConfig) {
+    this.#cfg = cfg;
+    this.mem = cfg.mem;
+    this.setupFlags = cfg.setupFlags;
+    this.strict = cfg.strict;
+    this.cqs = cfg.cqs;
+    this.sqEntries = cfg.sqEntries;
+    this.#sqMask = cfg.sqEntries - 1;
+    this.#sqHeadAddr = cfg.ringsAddr + F.sq_head.offset;
+    this.#sqTailAddr = cfg.ringsAddr + F.sq_tail.offset;
+    this.#sqFlagsAddr = cfg.ringsAddr + F.sq_flags.offset;
+    this.#sqDroppedAddr = cfg.ringsAddr + F.sq_dropped.offset;
+    this.mem.setU32(cfg.ringsAddr + F.sq_ring_mask.offset, this.#sqMask);
+    this.mem.setU32(cfg.ringsAddr + F.sq_ring_entries.offset, cfg.sqEntries);
+    this.#disabled = (cfg.setupFlags & IORING_SETUP_R_DISABLED) !== 0;
+    this.#tw = new TaskWork(() => this.kick());
+    const cq0 = cfg.cqs[0]!;
+    this.timeouts = { list: [], cqTimeouts: 0, lastFlush: 0, cq0Tail: () => cq0.cachedTail };
+  }
+
+  /* ================================================================== OpRing */
+
+  get submitLinkLast(): Request | null {
+    return this.#linkLast;
+  }
+
+  completeAsync(req: Request, res: number): void {
+    req.res = res;
+    this.#finish(req);
+  }
+
+  completeLater(req: Request, res: number): void {
+    this.#tw.add(() => this.completeAsync(req, res));
+  }
+
+  queueTaskWork(fn: () => void): void {
+    this.#tw.add(fn);
+  }
+
+  kick(): void {
+    if (this.#closed) return;
+    this.#tw.run();
+    this.#flushOverflow();
+  }
+
+  findCancelable(udLo: number, udHi: number): Request | null {
+    for (const r of this.#inflight) if (r.udLo === udLo && r.udHi === udHi) return r;
+    return null;
+  }
+
+  addInflight(req: Request): void {
+    this.#inflight.add(req);
+  }
+
+  removeInflight(req: Request): void {
+    this.#inflight.delete(req);
+    req.cancel = null;
+  }
+
+  /* ================================================================== posting */
+
+  /**
+   * Post one CQE to CQ `cqIdx` (the one posting path): into the ring, else onto that CQ's backlog
+   * (or dropped, strict mode, extra CQs). Returns false only when the CQE was dropped.
+   */
+  post(cqIdx: number, udLo: number, udHi: number, res: number, flags: number): boolean {
+    const cq = this.cqs[cqIdx]!;
+    if (!cq.tryWrite(udLo, udHi, res, flags)) {
+      if (this.strict && cqIdx !== 0) {
+        cq.dropped++;
+        this.cqs[0]!.bumpOverflow();
+        return false;
+      }
+      cq.pushBacklog(udLo, udHi, res, flags);
+      if (this.#backlogged.size === 0) this.mem.orU32(this.#sqFlagsAddr, IORING_SQ_CQ_OVERFLOW);
+      this.#backlogged.add(cq);
+      return true;
+    }
+    if (cqIdx === 0 && this.timeouts.list.length !== 0) flushTimeouts(this);
+    if (this.#waiters.length !== 0) this.#checkWaiters();
+    return true;
+  }
+
+  /** Move backlogged CQEs into their rings as space allows; clears IORING_SQ_CQ_OVERFLOW when done. */
+  #flushOverflow(): void {
+    if (this.#backlogged.size === 0) return;
+    let moved0 = false;
+    let moved = false;
+    for (const cq of this.#backlogged) {
+      if (cq.flushBacklog() > 0) {
+        moved = true;
+        if (cq.index === 0) moved0 = true;
+      }
+      if (cq.backlogLength === 0) this.#backlogged.delete(cq);
+    }
+    if (this.#backlogged.size === 0) this.mem.andNotU32(this.#sqFlagsAddr, IORING_SQ_CQ_OVERFLOW);
+    if (moved0 && this.timeouts.list.length !== 0) flushTimeouts(this);
+    if (moved && this.#waiters.length !== 0) this.#checkWaiters();
+  }
+
+  /* ================================================================== completion and links */
+
+  /** Post the request's CQE, then start or fail its successors, then free it. */
+  #finish(req: Request): void {
+    const res = req.res;
+    if (res < 0) req.flags |= REQ_F_FAIL;
+    this.post(req.cqIdx, req.udLo, req.udHi, res, req.cflags);
+    let next = req.link;
+    if (next !== null) {
+      req.link = null;
+      if (next.opcode === IORING_OP_LINK_TIMEOUT && guardedBy(next) === req) {
+        // The guarded request finished first: the link timeout completes with -ECANCELED (T15).
+        const lt = next;
+        next = lt.link;
+        lt.link = null;
+        disarmLinkTimeout(lt);
+        this.completeLater(lt, -ECANCELED);
+      }
+      if (next !== null) {
+        const chain = next;
+        if ((req.flags & REQ_F_FAIL) !== 0 && (req.flags & IOSQE_IO_HARDLINK) === 0) {
+          this.#tw.add(() => this.#failChain(chain));
+        } else {
+          this.#tw.add(() => this.#issueOrPunt(chain));
+        }
+      }
+    }
+    this.#pool.put(req);
+    if (this.#deferList.length !== 0) this.#queueDeferred();
+  }
+
+  /** Complete every request of a chain that will not run: its own error if it failed, else -ECANCELED. */
+  #failChain(first: Request): void {
+    let r: Request | null = first;
+    while (r !== null) {
+      const nxt: Request | null = r.link;
+      r.link = null;
+      const res = (r.flags & REQ_F_FAIL) !== 0 ? r.res : -ECANCELED;
+      r.res = res;
+      r.flags |= REQ_F_FAIL;
+      this.post(r.cqIdx, r.udLo, r.udHi, res, r.cflags);
+      this.#pool.put(r);
+      r = nxt;
+    }
+    if (this.#deferList.length !== 0) this.#queueDeferred();
+  }
+
+  /* ================================================================== issue */
+
+  #issue(req: Request): void {
+    if (OPS[req.opcode]!.issue(this, req)) {
+      this.#finish(req);
+      return;
+    }
+    const lt = req.link;
+    if (lt !== null && lt.opcode === IORING_OP_LINK_TIMEOUT && guardedBy(lt) === req) {
+      armLinkTimeout(this, lt, req);
+    }
+  }
+
+  #issueOrPunt(req: Request): void {
+    if ((req.flags & IOSQE_ASYNC) !== 0) this.#punt(req);
+    else this.#issue(req);
+  }
+
+  /** IOSQE_ASYNC: the request is issued on a later event-loop turn, as if by an io-wq worker (T26b). */
+  #punt(req: Request): void {
+    this.#iowq.push(req);
+    req.cancel = (r) => {
+      const i = this.#iowq.indexOf(r);
+      if (i < 0) return -EALREADY;
+      this.#iowq.splice(i, 1);
+      this.removeInflight(r);
+      this.completeLater(r, -ECANCELED);
+      return 0;
+    };
+    this.addInflight(req);
+    if (!this.#iowqScheduled) {
+      this.#iowqScheduled = true;
+      setImmediate(() => this.#runIowq());
+    }
+  }
+
+  #runIowq(): void {
+    this.#iowqScheduled = false;
+    if (this.#closed) return;
+    const batch = this.#iowq;
+    this.#iowq = [];
+    for (const req of batch) {
+      this.removeInflight(req);
+      this.#issue(req);
+    }
+    this.kick();
+  }
+
+  /** Queue a request (chain head) at submission: drain handling, then issue (io_queue_sqe). */
+  #queue(req: Request): void {
+    if ((req.flags & IOSQE_IO_DRAIN) !== 0 || this.#drainActive) {
+      this.#deferList.push(req);
+      this.#drained += chainLength(req);
+      this.#queueDeferred();
+      if ((req.flags & IOSQE_IO_DRAIN) === 0 && this.#deferList.length === 0) this.#drainActive = false;
+      return;
+    }
+    this.#issueOrPunt(req);
+  }
+
+  /**
+   * Release deferred requests (6.18's io_queue_deferred): a drain request, and the first of a pass,
+   * start only when every live request is one held by the defer list, i.e. all that came before
+   * have completed; requests after a drain request wait until it has completed.
+   */
+  #queueDeferred(): void {
+    let first = true;
+    let drainSeen = false;
+    const list = this.#deferList;
+    while (list.length !== 0) {
+      const req = list[0]!;
+      if ((req.flags & IOSQE_IO_DRAIN) !== 0) drainSeen = true;
+      if ((drainSeen || first) && this.#pool.live !== this.#drained) return;
+      list.shift();
+      this.#drained -= chainLength(req);
+      this.#tw.add(() => this.#issueOrPunt(req));
+      first = false;
+    }
+  }
+
+  /* ================================================================== submission */
+
+  /** Consume up to `n` SQEs; returns how many were submitted (dropped array entries do not count, T41). */
+  #submitSqes(n: number): number {
+    const mem = this.mem;
+    const tail = mem.loadU32(this.#sqTailAddr);
+    let head = this.#sqHead;
+    const avail = (tail - head) >>> 0;
+    const nr = Math.min(n, avail);
+    let submitted = 0;
+    for (let i = 0; i < nr; i++) {
+      const idx = mem.u32(this.#cfg.sqArrayAddr + ((head & this.#sqMask) << 2));
+      head = (head + 1) >>> 0;
+      if (idx >= this.sqEntries) {
+        mem.storeU32(this.#sqDroppedAddr, (mem.loadU32(this.#sqDroppedAddr) + 1) >>> 0);
+        continue;
+      }
+      submitted++;
+      if (!this.#submitOne(this.#cfg.sqesAddr + (idx << 6))) break;
+    }
+    this.#sqHead = head;
+    mem.storeU32(this.#sqHeadAddr, head);
+    // A chain still open at the end of the submission is queued as it is (T12).
+    const open = this.#linkHead;
+    if (open !== null) {
+      this.#linkHead = null;
+      this.#linkLast = null;
+      if ((open.flags & REQ_F_FAIL) !== 0) this.#queueFailed(open);
+      else this.#queue(open);
+    }
+    return submitted;
+  }
+
+  /** Read one SQE into a request and submit it; false stops the submission (init failure, T03). */
+  #submitOne(a: number): boolean {
+    const mem = this.mem;
+    const req = this.#pool.get();
+    const opcode = mem.u8(a);
+    const sqeFlags = mem.u8(a + 1);
+    req.opcode = opcode;
+    req.flags = sqeFlags;
+    req.ioprio = mem.u16(a + 2);
+    req.fd = mem.i32(a + 4);
+    req.offLo = mem.u32(a + 8);
+    req.offHi = mem.u32(a + 12);
+    req.addrLo = mem.u32(a + 16);
+    req.addrHi = mem.u32(a + 20);
+    req.len = mem.u32(a + 24);
+    req.opFlags = mem.u32(a + 28);
+    req.udLo = mem.u32(a + 32);
+    req.udHi = mem.u32(a + 36);
+    req.bufIndex = mem.u16(a + 40);
+    req.personality = mem.u16(a + 42);
+    req.spliceFdIn = mem.i32(a + 44);
+    const cqIdx = mem.u16(a + 48);
+    req.seq = this.#sqSeq++;
+
+    // RFC v2: an invalid cq_idx fails the request, and its CQE goes to CQ 0.
+    let err = 0;
+    if (cqIdx >= this.cqs.length) {
+      req.cqIdx = 0;
+      err = -EINVAL;
+    } else {
+      req.cqIdx = cqIdx;
+      err = this.#initReq(req, opcode, sqeFlags);
+    }
+    if (err !== 0) return this.#failInit(req, err);
+
+    const head = this.#linkHead;
+    if (head !== null) {
+      this.#linkLast!.link = req;
+      this.#linkLast = req;
+      if ((sqeFlags & LINK_FLAGS) !== 0) return true;
+      this.#linkHead = null;
+      this.#linkLast = null;
+      if ((head.flags & REQ_F_FAIL) !== 0) this.#queueFailed(head);
+      else this.#queue(head);
+      return true;
+    }
+    if ((sqeFlags & LINK_FLAGS) !== 0) {
+      this.#linkHead = req;
+      this.#linkLast = req;
+      return true;
+    }
+    this.#queue(req);
+    return true;
+  }
+
+  /** Validation and prep of io_init_req, in the kernel's order; 0 or -errno. */
+  #initReq(req: Request, opcode: number, sqeFlags: number): number {
+    if ((sqeFlags & ~SQE_VALID_FLAGS) !== 0) return -EINVAL;
+    if (opcode >= IORING_OP_LAST) {
+      req.opcode = IORING_OP_NOP;
+      return -EINVAL;
+    }
+    const def = OPS[opcode]!;
+    if ((sqeFlags & IOSQE_BUFFER_SELECT) !== 0 && !def.bufferSelect) return -EOPNOTSUPP;
+    if ((sqeFlags & IOSQE_IO_DRAIN) !== 0) {
+      this.#drainActive = true;
+      const head = this.#linkHead;
+      if (head !== null) {
+        head.flags |= IOSQE_IO_DRAIN;
+        this.#drainNext = true;
+      }
+    }
+    if (this.#drainNext && this.#linkHead === null) {
+      this.#drainNext = false;
+      this.#drainActive = true;
+      req.flags |= IOSQE_IO_DRAIN;
+    }
+    if (!def.ioprio && req.ioprio !== 0) return -EINVAL;
+    if (req.personality !== 0) return -EINVAL;
+    return def.prep(this, req);
+  }
+
+  /**
+   * An SQE failed init (6.18's io_submit_fail_init): the chain it belongs to is failed as a whole,
+   * but assembly goes on to the chain's end (T11); a failure outside a chain stops the submission (T03).
+   */
+  #failInit(req: Request, err: number): boolean {
+    req.res = err;
+    req.flags |= REQ_F_FAIL;
+    const head = this.#linkHead;
+    if (head !== null && (head.flags & REQ_F_FAIL) === 0) {
+      head.flags |= REQ_F_FAIL;
+      head.res = -ECANCELED;
+    }
+    if ((req.flags & LINK_FLAGS) === 0) {
+      if (head !== null) {
+        this.#linkLast!.link = req;
+        this.#linkHead = null;
+        this.#linkLast = null;
+        this.#queueFailed(head);
+      } else {
+        this.#queueFailed(req);
+      }
+      return false;
+    }
+    if (head !== null) this.#linkLast!.link = req;
+    else this.#linkHead = req;
+    this.#linkLast = req;
+    return true;
+  }
+
+  /** A chain that will not run: the head completes now, the rest from task work (T11, T18). */
+  #queueFailed(head: Request): void {
+    const rest = head.link;
+    head.link = null;
+    this.post(head.cqIdx, head.udLo, head.udHi, head.res, head.cflags);
+    this.#pool.put(head);
+    if (rest !== null) this.#tw.add(() => this.#failChain(rest));
+    else if (this.#deferList.length !== 0) this.#queueDeferred();
+  }
+
+  /* ================================================================== waiting */
+
+  #checkWaiters(): void {
+    const ws = this.#waiters;
+    let kept = 0;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if (w.cq.ready() >= w.min || this.timeouts.cqTimeouts !== w.cqTimeouts) {
+        if (w.timer !== null) clearTimeout(w.timer);
+        w.resolve(0);
+      } else {
+        ws[kept++] = w;
+      }
+    }
+    ws.length = kept;
+  }
+
+  #wait(cq: CompletionQueue, min: number, timeoutNs: bigint | number | undefined): Promise<number> {
+    return new Promise<number>((resolve) => {
+      const w: Waiter = { cq, min, cqTimeouts: this.timeouts.cqTimeouts, resolve, timer: null };
+      if (timeoutNs !== undefined) {
+        const deadline = monotonicNs() + BigInt(timeoutNs);
+        const arm = (): void => {
+          const left = deadline - monotonicNs();
+          if (left <= 0n) {
+            const i = this.#waiters.indexOf(w);
+            if (i >= 0) this.#waiters.splice(i, 1);
+            resolve(-ETIME);
+            return;
+          }
+          w.timer = setTimeout(arm, Math.min(2 ** 31 - 1, Number((left + 999_999n) / 1_000_000n)));
+        };
+        arm();
+        if (w.timer === null) return;
+      }
+      this.#waiters.push(w);
+    });
+  }
+
+  /* ================================================================== syscalls */
+
+  /**
+   * io_uring_enter(2): submit up to `toSubmit` SQEs, run task work, and with IORING_ENTER_GETEVENTS
+   * wait until `minComplete` CQEs are ready on CQ 0 (or `arg.cq`, an extension) or a timeout request
+   * completed. Returns the number of SQEs submitted or -errno; a Promise only when it has to wait.
+   * Like the kernel, it does not wait when fewer SQEs than asked were submitted.
+   */
+  enter(toSubmit: number, minComplete: number, flags: number, arg?: EnterArg): number | Promise<number> {
+    if (this.#closed || this.#closing !== null) return -EBADF;
+    if ((flags & ~VALID_ENTER_FLAGS) !== 0) return -EINVAL;
+    const n = toSubmit >>> 0;
+    let submitted = 0;
+    if (n > 0) {
+      if (this.#disabled) return -EBADFD;
+      submitted = this.#submitSqes(n);
+    }
+    this.#tw.run();
+    this.#flushOverflow();
+    if (submitted !== n || (flags & IORING_ENTER_GETEVENTS) === 0) return submitted;
+    const cqIdx = arg?.cq ?? 0;
+    const cq = this.cqs[cqIdx];
+    if (cq === undefined || !Number.isInteger(cqIdx)) return -EINVAL;
+    const min = Math.min(minComplete >>> 0, cq.entries);
+    if (cq.ready() >= min) return submitted;
+    const timeoutNs = arg?.timeoutNs;
+    return this.#wait(cq, min, timeoutNs).then((r) => (r < 0 ? r : submitted));
+  }
+
+  /** io_uring_register(2). Files, buffers and BPF come with later issues and return -EINVAL until then. */
+  register(opcode: number, arg: number, nrArgs: number): number | Promise<number> {
+    if (this.#closed || this.#closing !== null) return -EBADF;
+    switch (opcode) {
+      case IORING_REGISTER_PROBE:
+        return this.#registerProbe(arg, nrArgs);
+      case IORING_REGISTER_ENABLE_RINGS:
+        if (arg !== 0 || nrArgs !== 0) return -EINVAL;
+        if (!this.#disabled) return -EBADFD;
+        this.#disabled = false;
+        return 0;
+      default:
+        return -EINVAL;
+    }
+  }
+
+  #registerProbe(arg: number, nr: number): number {
+    const n = Math.min(nr >>> 0, 256);
+    const size = IO_URING_PROBE.size + n * IO_URING_PROBE_OP.size;
+    if (!this.mem.isValid(arg, size)) return -EFAULT;
+    const bytes = this.mem.readBytes(arg, size);
+    if (bytes.some((b) => b !== 0)) return -EINVAL;
+    const ops = Math.min(n, IORING_OP_LAST);
+    this.mem.writeU8(arg + IO_URING_PROBE.fields.last_op.offset, IORING_OP_LAST - 1);
+    this.mem.writeU8(arg + IO_URING_PROBE.fields.ops_len.offset, ops);
+    for (let i = 0; i < ops; i++) {
+      const e = arg + IO_URING_PROBE.size + i * IO_URING_PROBE_OP.size;
+      this.mem.writeU8(e + IO_URING_PROBE_OP.fields.op.offset, i);
+      if (opSupported(i)) this.mem.writeU16(e + IO_URING_PROBE_OP.fields.flags.offset, IO_URING_OP_SUPPORTED);
+    }
+    return 0;
+  }
+
+  /**
+   * mmap(2) of the ring fd: the address of the region at `offset`, or -errno. The fixed offsets are
+   * matched first, then RFC v2's IORING_OFF_CQ_RING_EXTRA + k * IORING_STRIDE_CQ_RING (spec §3.4).
+   */
+  mmap(offset: number, length: number): number {
+    if (this.#closed) return -EBADF;
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || length <= 0) return -EINVAL;
+    let addr: number;
+    let size: number;
+    if (offset === IORING_OFF_SQ_RING || offset === IORING_OFF_CQ_RING) {
+      addr = this.#cfg.ringsAddr;
+      size = this.#cfg.ringsSize;
+    } else if (offset === IORING_OFF_SQES) {
+      addr = this.#cfg.sqesAddr;
+      size = this.#cfg.sqesSize;
+    } else {
+      if (offset < IORING_OFF_CQ_RING_EXTRA) return -EINVAL;
+      const rel = offset - IORING_OFF_CQ_RING_EXTRA;
+      if (rel % IORING_STRIDE_CQ_RING !== 0) return -EINVAL;
+      const k = rel / IORING_STRIDE_CQ_RING;
+      const cq = this.cqs[k];
+      if (cq === undefined) return -EINVAL;
+      addr = cq.base;
+      size = cq.regionSize;
+    }
+    if (length > size) return -EINVAL;
+    return addr;
+  }
+
+  /**
+   * Tear the ring down: cancel everything in flight (-ECANCELED, after it settles), run the task work
+   * that produces, collect every CQE nobody consumed, then free the ring's memory.
+   */
+  close(): Promise<LeftoverCqe[]> {
+    if (this.#closing !== null) return this.#closing;
+    this.#closing = this.#teardown();
+    return this.#closing;
+  }
+
+  async #teardown(): Promise<LeftoverCqe[]> {
+    // Cancel: pending timeouts and punted requests, deferred chains.
+    for (let round = 0; round < 100; round++) {
+      let progress = false;
+      for (const r of [...this.#inflight]) {
+        if (r.cancel !== null && r.cancel(r) === 0) progress = true;
+      }
+      while (this.#deferList.length !== 0) {
+        const r = this.#deferList.shift()!;
+        this.#drained -= chainLength(r);
+        r.res = -ECANCELED;
+        r.flags |= REQ_F_FAIL;
+        this.#queueFailed(r);
+        progress = true;
+      }
+      this.#tw.run(Number.POSITIVE_INFINITY);
+      this.#flushOverflow();
+      if (!progress && this.#inflight.size === 0) break;
+    }
+    for (const r of this.#inflight) stopTimeoutTimer(r);
+    // Waiters learn the ring is gone.
+    const ws = this.#waiters;
+    this.#waiters = [];
+    for (const w of ws) {
+      if (w.timer !== null) clearTimeout(w.timer);
+      w.resolve(-EBADF);
+    }
+    const left: LeftoverCqe[] = [];
+    for (const cq of this.cqs) {
+      const q = cq.drainAll();
+      for (let i = 0; i < q.length; i += 4) {
+        left.push({
+          cqIdx: cq.index,
+          userData: (BigInt(q[i + 1]! >>> 0) << 32n) | BigInt(q[i]! >>> 0),
+          res: q[i + 2]!,
+          flags: q[i + 3]!,
+        });
+      }
+    }
+    this.#closed = true;
+    this.mem.free(this.#cfg.ringsAddr);
+    this.mem.free(this.#cfg.sqesAddr);
+    for (const cq of this.cqs) if (cq.index !== 0) this.mem.free(cq.base);
+    return left;
+  }
+
+  /* ================================================================== diagnostics */
+
+  /** Counters for tests and tools (not part of the shared layout). */
+  stats(): {
+    liveRequests: number;
+    inflight: number;
+    taskWork: number;
+    deferred: number;
+    backlog: number[];
+    dropped: number[];
+    cqTimeouts: number;
+  } {
+    return {
+      liveRequests: this.#pool.live,
+      inflight: this.#inflight.size,
+      taskWork: this.#tw.length,
+      deferred: this.#deferList.length,
+      backlog: this.cqs.map((c) => c.backlogLength),
+      dropped: this.cqs.map((c) => c.dropped),
+      cqTimeouts: this.timeouts.cqTimeouts,
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+function chainLength(req: Request): number {
+  let n = 0;
+  for (let r: Request | null = req; r !== null; r = r.link) n++;
+  return n;
+}

@@ -1,0 +1,52 @@
+/** The opcode table: every opcode of the RFC's set, with the ones not supported yet failing prep. */
+import { EINVAL } from '../../uapi/errno.js';
+import {
+  IORING_OP_ASYNC_CANCEL,
+  IORING_OP_LAST,
+  IORING_OP_LINK_TIMEOUT,
+  IORING_OP_NAMES,
+  IORING_OP_NOP,
+  IORING_OP_TIMEOUT,
+  IORING_OP_TIMEOUT_REMOVE,
+} from '../../uapi/io_uring.js';
+import { asyncCancelOp } from './cancel.js';
+import { nopOp } from './nop.js';
+import { linkTimeoutOp, timeoutOp, timeoutRemoveOp } from './timeout.js';
+import type { OpDef } from './types.js';
+
+function unsupported(opcode: number): OpDef {
+  return {
+    name: (IORING_OP_NAMES[opcode] ?? `op ${opcode}`).replace('IORING_OP_', ''),
+    ioprio: true,
+    bufferSelect: true,
+    prep: () => -EINVAL,
+    issue(_ring, req) {
+      req.res = -EINVAL;
+      return true;
+    },
+  };
+}
+
+const table: OpDef[] = [];
+for (let op = 0; op < IORING_OP_LAST; op++) table.push(unsupported(op));
+table[IORING_OP_NOP] = nopOp;
+table[IORING_OP_TIMEOUT] = timeoutOp;
+table[IORING_OP_TIMEOUT_REMOVE] = timeoutRemoveOp;
+table[IORING_OP_ASYNC_CANCEL] = asyncCancelOp;
+table[IORING_OP_LINK_TIMEOUT] = linkTimeoutOp;
+
+/** Op definitions indexed by opcode, 0 .. IORING_OP_LAST-1. */
+export const OPS: readonly OpDef[] = table;
+
+const supported = new Set([
+  IORING_OP_NOP,
+  IORING_OP_TIMEOUT,
+  IORING_OP_TIMEOUT_REMOVE,
+  IORING_OP_ASYNC_CANCEL,
+  IORING_OP_LINK_TIMEOUT,
+]);
+
+/** Whether an opcode is implemented (for IORING_REGISTER_PROBE). */
+export function opSupported(opcode: number): boolean {
+  return supported.has(opcode);
+}
