@@ -487,7 +487,7 @@ static void x13(void) {
 	io_uring_queue_exit(&r);
 
 	init_cq(&r, 4, 4);
-	printf("== X13c is the count timeout still pending while its counted CQE sits in the backlog? (sq=4 cq=4)\n");
+	printf("== X13b is the count timeout still pending while its counted CQE sits in the backlog? (sq=4 cq=4)\n");
 	for (int i = 0; i < 4; i++) nop(&r, i + 1, 0);
 	raw_submit(&r, 0, 0);
 	timeout(&r, &t1s, 1, 0, 10, 0); nop(&r, 11, 0);
@@ -500,7 +500,7 @@ static void x13(void) {
 	io_uring_queue_exit(&r);
 
 	init_cq(&r, 4, 4);
-	printf("== X13b same, but the timeout is queued first and the CQ is filled afterwards: TIMEOUT 1s count=5 ud10, then 5 NOPs ud1-5\n");
+	printf("== X13c same, but the timeout is queued first and the CQ is filled afterwards: TIMEOUT 1s count=5 ud10, then 5 NOPs ud1-5\n");
 	timeout(&r, &t1s, 5, 0, 10, 0); mark(); raw_submit(&r, 0, 0);
 	for (int i = 0; i < 4; i++) nop(&r, i + 1, 0);
 	raw_submit(&r, 0, 0); nop(&r, 5, 0); raw_submit(&r, 0, 0);
