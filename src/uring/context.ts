@@ -177,7 +177,6 @@ export class RingContext implements OpRing {
   kick(): void {
     if (this.#closed) return;
     this.#tw.run();
-    this.#flushOverflow();
   }
 
   findCancelable(udLo: number, udHi: number): Request | null {
@@ -573,8 +572,11 @@ export class RingContext implements OpRing {
       submitted = this.#submitSqes(n);
     }
     this.#tw.run();
+    // Like the kernel, only GETEVENTS flushes the overflow backlogs (probe X11): a plain submit
+    // leaves them, and new CQEs queue behind them.
+    if ((flags & IORING_ENTER_GETEVENTS) === 0) return submitted;
     this.#flushOverflow();
-    if (submitted !== n || (flags & IORING_ENTER_GETEVENTS) === 0) return submitted;
+    if (submitted !== n) return submitted;
     const cqIdx = arg?.cq ?? 0;
     const cq = this.cqs[cqIdx];
     if (cq === undefined || !Number.isInteger(cqIdx)) return -EINVAL;

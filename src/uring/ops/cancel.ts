@@ -9,9 +9,8 @@ export const asyncCancelOp: OpDef = {
   bufferSelect: false,
   prep(_ring, req) {
     if ((req.flags & (IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT)) !== 0) return -EINVAL;
-    if (req.offLo !== 0 || req.offHi !== 0 || req.len !== 0 || req.opFlags !== 0 || req.spliceFdIn !== 0) {
-      return -EINVAL;
-    }
+    // 6.18 (probe X16): off, cancel_flags and splice_fd_in must be 0; len and buf_index are ignored.
+    if (req.offLo !== 0 || req.offHi !== 0 || req.opFlags !== 0 || req.spliceFdIn !== 0) return -EINVAL;
     return 0;
   },
   issue(ring, req) {

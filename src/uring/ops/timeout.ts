@@ -31,7 +31,7 @@ export interface TimeoutData {
   /** CQ 0 event number at which a counted timeout completes (u32). */
   target: number;
   deadline: bigint;
-  timer: ReturnType<typeof setTimeout> | null;
+  timer: Timer | null;
   /** LINK_TIMEOUT: the request it guards (and that request's gen when it was linked). */
   guarded: Request | null;
   guardedGen: number;
@@ -55,29 +55,47 @@ function data(req: Request): TimeoutData {
   return req.op as TimeoutData;
 }
 
+/** A pending timer: a setTimeout, or a setImmediate for a deadline already past. */
+interface Timer {
+  cancel(): void;
+}
+
+/**
+ * Arm the request's timer for t.deadline. It never fires synchronously: an expired deadline fires on
+ * the next event-loop turn, as the kernel's hrtimer fires from interrupt context, not inside issue.
+ */
 function startTimer(ring: OpRing, req: Request, onFire: (ring: OpRing, req: Request) => void): void {
   const t = data(req);
   const gen = req.gen;
+  const fire = (): void => {
+    t.timer = null;
+    if (req.gen === gen) {
+      onFire(ring, req);
+      ring.kick();
+    }
+  };
   const arm = (): void => {
     const left = t.deadline - monotonicNs();
     if (left <= 0n) {
-      t.timer = null;
-      if (req.gen === gen) {
-        onFire(ring, req);
-        ring.kick();
-      }
+      fire();
       return;
     }
     // Round up so that the callback never runs before the deadline; re-check on wake-up.
     const ms = Math.min(MAX_TIMER_MS, Number((left + 999_999n) / 1_000_000n));
-    t.timer = setTimeout(arm, ms);
+    const h = setTimeout(arm, ms);
+    t.timer = { cancel: () => clearTimeout(h) };
   };
-  arm();
+  if (t.deadline - monotonicNs() <= 0n) {
+    const h = setImmediate(fire);
+    t.timer = { cancel: () => clearImmediate(h) };
+  } else {
+    arm();
+  }
 }
 
 function stopTimer(t: TimeoutData): boolean {
   if (t.timer === null) return false;
-  clearTimeout(t.timer);
+  t.timer.cancel();
   t.timer = null;
   return true;
 }

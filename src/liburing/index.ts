@@ -1,0 +1,5 @@
+export { Cqe, type CqeData } from './cqe.js';
+export { check, UringError } from './errors.js';
+export * from './prep.js';
+export { IoUring, type QueueInitOptions, type RingParams } from './ring.js';
+export { Sqe, type UserData } from './sqe.js';

@@ -1,0 +1,109 @@
+/**
+ * SQE prep helpers, after liburing's io_uring_prep_*(3). Like liburing they fill every field the op
+ * reads and zero the rest except user_data (set it with sqe.setUserData); RFC v2's cq_idx is zeroed
+ * too (it lives in the old __pad2 area), so set it after prep with sqe.setCqIdx.
+ */
+import type { AddressSpace } from '../mem/address-space.js';
+import {
+  IORING_OP_ASYNC_CANCEL,
+  IORING_OP_LINK_TIMEOUT,
+  IORING_OP_NOP,
+  IORING_OP_TIMEOUT,
+  IORING_OP_TIMEOUT_REMOVE,
+  IORING_TIMEOUT_UPDATE,
+} from '../uapi/io_uring.js';
+import { KERNEL_TIMESPEC } from '../uapi/layout.js';
+import type { Sqe, UserData } from './sqe.js';
+
+function split64(v: bigint | number, what: string): [number, number] {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a u64, got ${v}`);
+    return [v >>> 0, Math.floor(v / 0x1_0000_0000) >>> 0];
+  }
+  const u = BigInt.asUintN(64, v);
+  if (u !== v) throw new RangeError(`${what} must be a u64, got ${v}`);
+  return [Number(u & 0xffffffffn), Number(u >> 32n)];
+}
+
+/** io_uring_prep_rw: the generic form every prep helper builds on. */
+export function prepRw(
+  op: number,
+  sqe: Sqe,
+  fd: number,
+  addr: bigint | number,
+  len: number,
+  offset: bigint | number,
+): Sqe {
+  const [al, ah] = split64(addr, 'addr');
+  const [ol, oh] = split64(offset, 'offset');
+  sqe.rw(op, fd | 0, al, ah, len >>> 0, ol, oh);
+  return sqe;
+}
+
+/** io_uring_prep_nop(3). */
+export function prepNop(sqe: Sqe): Sqe {
+  sqe.rw(IORING_OP_NOP, -1, 0, 0, 0, 0, 0);
+  return sqe;
+}
+
+/**
+ * io_uring_prep_timeout(3): complete after the time in the __kernel_timespec at `tsAddr`, or once
+ * `count` other CQEs were posted to CQ 0 (res 0 instead of -ETIME). `flags`: IORING_TIMEOUT_ABS.
+ */
+export function prepTimeout(sqe: Sqe, tsAddr: number, count = 0, flags = 0): Sqe {
+  prepRw(IORING_OP_TIMEOUT, sqe, -1, tsAddr, 1, count);
+  sqe.set('timeout_flags', flags);
+  return sqe;
+}
+
+/** io_uring_prep_timeout_remove(3): remove the pending timeout whose user_data is `userData`. */
+export function prepTimeoutRemove(sqe: Sqe, userData: UserData, flags = 0): Sqe {
+  prepRw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, userData, 0, 0);
+  sqe.set('timeout_flags', flags);
+  return sqe;
+}
+
+/** io_uring_prep_timeout_update(3): re-arm the timeout `userData` with the timespec at `tsAddr`. */
+export function prepTimeoutUpdate(sqe: Sqe, tsAddr: number, userData: UserData, flags = 0): Sqe {
+  prepRw(IORING_OP_TIMEOUT_REMOVE, sqe, -1, userData, 0, tsAddr);
+  sqe.set('timeout_flags', flags | IORING_TIMEOUT_UPDATE);
+  return sqe;
+}
+
+/** io_uring_prep_link_timeout(3): bound the request linked before this SQE by the timespec at `tsAddr`. */
+export function prepLinkTimeout(sqe: Sqe, tsAddr: number, flags = 0): Sqe {
+  prepRw(IORING_OP_LINK_TIMEOUT, sqe, -1, tsAddr, 1, 0);
+  sqe.set('timeout_flags', flags);
+  return sqe;
+}
+
+/** io_uring_prep_cancel64(3): cancel the in-flight request whose user_data is `userData`. */
+export function prepCancel(sqe: Sqe, userData: UserData, flags = 0): Sqe {
+  prepRw(IORING_OP_ASYNC_CANCEL, sqe, -1, userData, 0, 0);
+  sqe.set('cancel_flags', flags);
+  return sqe;
+}
+
+/**
+ * Allocate a __kernel_timespec holding `ns` nanoseconds in the address space (for prepTimeout and
+ * friends); free it with mem.free() once the request has been submitted (the kernel copies it at prep).
+ */
+export function allocTimespec(mem: AddressSpace, ns: bigint | number): number {
+  const v = BigInt(ns);
+  if (v < 0n) throw new RangeError(`a timespec holds a non-negative time, got ${ns} ns`);
+  const a = mem.alloc(KERNEL_TIMESPEC.size);
+  writeTimespec(mem, a, v);
+  return a;
+}
+
+/** Write `ns` nanoseconds as {tv_sec, tv_nsec} at `addr`. */
+export function writeTimespec(mem: AddressSpace, addr: number, ns: bigint | number): void {
+  const v = BigInt(ns);
+  mem.writeI64(addr + KERNEL_TIMESPEC.fields.tv_sec.offset, v / 1_000_000_000n);
+  mem.writeI64(addr + KERNEL_TIMESPEC.fields.tv_nsec.offset, v % 1_000_000_000n);
+}
+
+/** CLOCK_MONOTONIC now, in ns: the clock IORING_TIMEOUT_ABS deadlines use. */
+export function monotonicNowNs(): bigint {
+  return process.hrtime.bigint();
+}

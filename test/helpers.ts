@@ -1,0 +1,51 @@
+/** Shared test helpers: rings on small private runtimes, CQE formatting in the kernel probe's style. */
+import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
+import { allocTimespec } from '../src/liburing/prep.js';
+import { errnoName } from '../src/uapi/errno.js';
+import { Runtime } from '../src/uring/runtime.js';
+
+/** A ring in its own 8 MiB process, so tests cannot disturb each other's memory. */
+export function newRing(entries: number, options: Omit<QueueInitOptions, 'runtime'> = {}): IoUring {
+  return IoUring.queueInit(entries, { ...options, runtime: new Runtime({ size: 8 * 1024 * 1024 }) });
+}
+
+/** One CQE as the kernel probe prints it: `cqe ud=1 res=-22 EINVAL flags=0x0`. */
+export function fmtCqe(ud: bigint | number, res: number, flags: number): string {
+  return `cqe ud=${ud} res=${res}${res < 0 ? ` ${errnoName(res)}` : ''} flags=0x${flags.toString(16)}`;
+}
+
+/** Consume every CQE ready on CQ `cqIdx` (flushing backlogs as liburing does) and format them. */
+export function drain(ring: IoUring, cqIdx = 0): string[] {
+  const out: string[] = [];
+  for (let c = ring.peekCqe(cqIdx); c !== null; c = ring.peekCqe(cqIdx)) {
+    out.push(fmtCqe(c.userData, c.res, c.flags));
+    ring.cqeSeen(c);
+  }
+  return out;
+}
+
+/** Wait for `n` CQEs on CQ `cqIdx` (at most `ms` in all), consuming and formatting them in order. */
+export async function reap(ring: IoUring, n: number, ms = 2000, cqIdx = 0): Promise<string[]> {
+  const out: string[] = [];
+  const deadline = Date.now() + ms;
+  while (out.length < n) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    try {
+      const c = await ring.waitCqeTimeout(BigInt(left) * 1_000_000n, cqIdx);
+      out.push(fmtCqe(c.userData, c.res, c.flags));
+      ring.cqeSeen(c);
+    } catch {
+      break;
+    }
+  }
+  out.push(...drain(ring, cqIdx));
+  return out;
+}
+
+/** A __kernel_timespec of `ms` milliseconds in the ring's address space. */
+export function tsMs(ring: IoUring, ms: number): number {
+  return allocTimespec(ring.mem, BigInt(Math.round(ms * 1e6)));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
