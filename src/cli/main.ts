@@ -1,0 +1,110 @@
+/** The uring-bpf command line. Calls only the public API. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXAMPLES, type Example } from './examples.js';
+
+const HELP = `usage: uring-bpf <command> [options]
+
+io_uring BPF requests (RFC v2) in userspace: an io_uring with several completion
+queues whose requests can be BPF programs.
+
+commands:
+  examples [name...]   run the built-in examples (all by default), check their
+                       results and exit non-zero on any mismatch
+  examples --list      list the examples
+
+options:
+  -h, --help           show this help
+  -V, --version        print the version
+  --json               (examples) print results as JSON
+
+Exit status: 0 on success, 1 when a check failed, 2 on bad usage.
+`;
+
+function version(): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const stdio: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+async function runExamples(args: string[], io: Io): Promise<number> {
+  const json = args.includes('--json');
+  const names = args.filter((a) => !a.startsWith('-'));
+  if (args.includes('--list')) {
+    for (const e of EXAMPLES) io.out(`${e.name.padEnd(12)} ${e.summary}\n`);
+    return 0;
+  }
+  const unknownFlag = args.find((a) => a.startsWith('-') && a !== '--json');
+  if (unknownFlag !== undefined) {
+    io.err(`uring-bpf examples: unknown option '${unknownFlag}'\n`);
+    return 2;
+  }
+  let chosen: Example[] = [...EXAMPLES];
+  if (names.length > 0) {
+    const missing = names.filter((n) => !EXAMPLES.some((e) => e.name === n));
+    if (missing.length > 0) {
+      io.err(`uring-bpf examples: no example named ${missing.join(', ')}; known: ${EXAMPLES.map((e) => e.name).join(', ')}\n`);
+      return 2;
+    }
+    chosen = EXAMPLES.filter((e) => names.includes(e.name));
+  }
+  let failed = 0;
+  const report: unknown[] = [];
+  for (const ex of chosen) {
+    const t0 = process.hrtime.bigint();
+    let result: Awaited<ReturnType<Example['run']>>;
+    try {
+      result = await ex.run();
+    } catch (e) {
+      failed++;
+      const msg = e instanceof Error ? e.message : String(e);
+      if (json) report.push({ name: ex.name, pass: false, error: msg });
+      else io.out(`== ${ex.name}: ${ex.summary}\n  ERROR ${msg}\nFAIL ${ex.name}\n\n`);
+      continue;
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const bad = result.checks.filter((c) => c.expected !== c.actual);
+    if (bad.length > 0) failed++;
+    if (json) {
+      report.push({ name: ex.name, pass: bad.length === 0, ms, lines: result.lines, checks: result.checks });
+      continue;
+    }
+    io.out(`== ${ex.name}: ${ex.summary}\n`);
+    for (const l of result.lines) io.out(`  ${l}\n`);
+    for (const c of result.checks) {
+      const ok = c.expected === c.actual;
+      io.out(`  ${ok ? 'ok  ' : 'FAIL'} ${c.what}: ${ok ? c.actual : `expected ${c.expected}, got ${c.actual}`}\n`);
+    }
+    io.out(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${ex.name} (${ms.toFixed(1)} ms)\n\n`);
+  }
+  if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(`${chosen.length - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** Run the command with `argv` (without node and script); resolves with the exit status. */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    io.out(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '-V' || cmd === '--version') {
+    io.out(`uring-bpf ${version()}\n`);
+    return 0;
+  }
+  if (cmd === 'examples') return runExamples(rest, io);
+  io.err(`uring-bpf: unknown command '${cmd}'\n${HELP}`);
+  return 2;
+}
