@@ -5,7 +5,7 @@
  */
 import type { AddressSpace } from '../mem/address-space.js';
 import { readStruct, writeStruct } from '../mem/struct.js';
-import { ETIME } from '../uapi/errno.js';
+import { EBADF, ETIME } from '../uapi/errno.js';
 import {
   IORING_ENTER_GETEVENTS,
   IORING_OFF_CQ_RING_EXTRA,
@@ -211,6 +211,7 @@ export class IoUring {
 
   /** io_uring_get_sqe(3): the next free SQE, or null when the SQ is full. Fields keep old values. */
   getSqe(): Sqe | null {
+    this.#live('io_uring_get_sqe');
     const head = this.mem.loadU32(this.#sqHead);
     const next = (this.#sqeTail + 1) >>> 0;
     if (((next - head) >>> 0) > this.#sqEntries) return null;
@@ -230,6 +231,7 @@ export class IoUring {
 
   /** io_uring_sq_ready(3): SQEs published or handed out and not yet consumed by the kernel. */
   sqReady(): number {
+    this.#live('io_uring_sq_ready');
     return (this.#sqeTail - this.mem.loadU32(this.#sqHead)) >>> 0;
   }
 
@@ -240,6 +242,7 @@ export class IoUring {
 
   /** io_uring_submit(3): submit pending SQEs; returns how many the kernel consumed. */
   submit(): number {
+    this.#live('io_uring_submit');
     const n = this.#flushSq();
     // liburing also asks for GETEVENTS when the CQs have overflowed, so that the backlog flushes.
     const flags = this.#overflowing() ? IORING_ENTER_GETEVENTS : 0;
@@ -249,6 +252,7 @@ export class IoUring {
 
   /** io_uring_submit_and_wait(3): submit, then wait until `waitNr` CQEs are ready on CQ 0. */
   async submitAndWait(waitNr: number): Promise<number> {
+    this.#live('io_uring_submit_and_wait');
     const n = this.#flushSq();
     const r = await this.fd.enter(n, waitNr, IORING_ENTER_GETEVENTS);
     return check('io_uring_submit_and_wait', r);
@@ -266,7 +270,13 @@ export class IoUring {
 
   /* ================================================================== completion */
 
+  /** Every call after close() fails with EBADF: the ring memory is gone. */
+  #live(call: string): void {
+    if (this.#closed) throw new UringError(call, -EBADF);
+  }
+
   #cqRing(cqIdx: number): CqRing {
+    if (this.#closed) throw new UringError('CQ access', -EBADF);
     const cq = this.#cq[cqIdx];
     if (cq === undefined) {
       throw new RangeError(`CQ index ${cqIdx} out of range: this ring has CQs 0..${this.#cq.length - 1}`);
@@ -371,6 +381,8 @@ export class IoUring {
       }
       const r = await this.fd.enter(0, want, IORING_ENTER_GETEVENTS, arg);
       if (r < 0) throw new UringError('io_uring_wait_cqe', r);
+      // The ring may have been closed while we waited: its memory is gone.
+      this.#live('io_uring_wait_cqe');
     }
   }
 
