@@ -57,7 +57,10 @@ test('examples runs every example, each passing its checks, and ends with the pa
 test('examples --list names them; --json reports each with its checks', async () => {
   const l = await run(['examples', '--list']);
   assert.deepEqual(
-    l.out.trim().split('\n').map((s) => s.split(/\s+/)[0]),
+    l.out
+      .trim()
+      .split('\n')
+      .map((s) => s.split(/\s+/)[0]),
     ['multi-cq', 'links', 'overflow'],
   );
   const j = await run(['examples', 'links', '--json']);
@@ -69,6 +72,9 @@ test('examples --list names them; --json reports each with its checks', async ()
 });
 
 test('the bin shim runs the compiled CLI', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin', 'uring-bpf.js'), '--version']);
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    join(root, 'bin', 'uring-bpf.js'),
+    '--version',
+  ]);
   assert.match(stdout, /^uring-bpf \d+\.\d+\.\d+/);
 });

@@ -1,6 +1,7 @@
 /** Shared test helpers: rings on small private runtimes, CQE formatting in the kernel probe's style. */
-import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
+
 import { allocTimespec } from '../src/liburing/prep.js';
+import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
 import { errnoName } from '../src/uapi/errno.js';
 import { Runtime } from '../src/uring/runtime.js';
 

@@ -3,9 +3,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IoUring } from '../src/liburing/ring.js';
-import { prepNop } from '../src/liburing/prep.js';
 import { UringError } from '../src/liburing/errors.js';
+import { prepNop } from '../src/liburing/prep.js';
+import { IoUring } from '../src/liburing/ring.js';
+import { writeStruct } from '../src/mem/struct.js';
 import { EFAULT, EINVAL, ENOMEM } from '../src/uapi/errno.js';
 import {
   IORING_OFF_CQ_RING,
@@ -15,7 +16,6 @@ import {
   IORING_STRIDE_CQ_RING,
 } from '../src/uapi/io_uring.js';
 import { IO_URING_PARAMS } from '../src/uapi/layout.js';
-import { writeStruct } from '../src/mem/struct.js';
 import { Runtime } from '../src/uring/runtime.js';
 import { drain, newRing } from './helpers.js';
 
@@ -61,7 +61,11 @@ test('test_invalid_multi_cq: bad nr_cq / cq_sizes combinations fail setup with t
   ];
   const live = rt.mem.liveAllocations;
   for (const [what, opts, want] of cases) {
-    assert.equal(setupErrno(() => IoUring.queueInit(8, { ...opts, runtime: rt })), want, what);
+    assert.equal(
+      setupErrno(() => IoUring.queueInit(8, { ...opts, runtime: rt })),
+      want,
+      what,
+    );
     assert.equal(rt.mem.liveAllocations, live, `${what}: nothing leaked`);
   }
 });
@@ -99,15 +103,24 @@ test('1024 extra CQs are allowed, 1025 are not', async () => {
   ring.submit();
   assert.deepEqual(drain(ring, 1024), ['cqe ud=5 res=0 flags=0x0']);
   await ring.close();
-  assert.equal(setupErrno(() => IoUring.queueInit(4, { cqSizes: new Array(1025).fill(1), runtime: rt })), -EINVAL);
+  assert.equal(
+    setupErrno(() => IoUring.queueInit(4, { cqSizes: new Array(1025).fill(1), runtime: rt })),
+    -EINVAL,
+  );
 });
 
 test('setup fails with -ENOMEM when the address space is full, and frees what it had allocated', () => {
   const rt = new Runtime({ size: 256 * 1024 });
   const live = rt.mem.liveAllocations;
-  assert.equal(setupErrno(() => IoUring.queueInit(8, { cqSizes: [65536], runtime: rt })), -ENOMEM);
+  assert.equal(
+    setupErrno(() => IoUring.queueInit(8, { cqSizes: [65536], runtime: rt })),
+    -ENOMEM,
+  );
   assert.equal(rt.mem.liveAllocations, live);
-  assert.equal(setupErrno(() => IoUring.queueInit(4096, { runtime: rt })), -ENOMEM);
+  assert.equal(
+    setupErrno(() => IoUring.queueInit(4096, { runtime: rt })),
+    -ENOMEM,
+  );
   assert.equal(rt.mem.liveAllocations, live);
 });
 
@@ -129,7 +142,12 @@ test('test_mcq_mmap: extra CQ offsets map only existing CQs at whole strides (sp
     ['EXTRA + 2*STRIDE (no such CQ)', IORING_OFF_CQ_RING_EXTRA + 2 * IORING_STRIDE_CQ_RING, 64, false],
     ['EXTRA + STRIDE/2', IORING_OFF_CQ_RING_EXTRA + IORING_STRIDE_CQ_RING / 2, 64, false],
     ['EXTRA - 100', IORING_OFF_CQ_RING_EXTRA - 100, 64, false],
-    ['CQ 1 mapped longer than its allocation', IORING_OFF_CQ_RING_EXTRA + IORING_STRIDE_CQ_RING, 1 << 20, false],
+    [
+      'CQ 1 mapped longer than its allocation',
+      IORING_OFF_CQ_RING_EXTRA + IORING_STRIDE_CQ_RING,
+      1 << 20,
+      false,
+    ],
     ['length 0', IORING_OFF_SQES, 0, false],
   ];
   for (const [what, off, len, ok] of cases) {
@@ -146,8 +164,14 @@ test('test_mcq_mmap: extra CQ offsets map only existing CQs at whole strides (sp
 test('extra CQ 110 is unreachable by mmap: its offset is IORING_OFF_CQ_RING, which maps the main ring', async () => {
   const ring = newRing(4, { cqSizes: new Array(111).fill(1) });
   assert.equal(IORING_OFF_CQ_RING_EXTRA + 110 * IORING_STRIDE_CQ_RING, IORING_OFF_CQ_RING);
-  assert.equal(ring.mmap(IORING_OFF_CQ_RING_EXTRA + 110 * IORING_STRIDE_CQ_RING, 64), ring.mmap(IORING_OFF_CQ_RING, 64));
-  assert.notEqual(ring.mmap(IORING_OFF_CQ_RING_EXTRA + 109 * IORING_STRIDE_CQ_RING, 64), ring.mmap(IORING_OFF_CQ_RING, 64));
+  assert.equal(
+    ring.mmap(IORING_OFF_CQ_RING_EXTRA + 110 * IORING_STRIDE_CQ_RING, 64),
+    ring.mmap(IORING_OFF_CQ_RING, 64),
+  );
+  assert.notEqual(
+    ring.mmap(IORING_OFF_CQ_RING_EXTRA + 109 * IORING_STRIDE_CQ_RING, 64),
+    ring.mmap(IORING_OFF_CQ_RING, 64),
+  );
   await ring.close();
 });
 

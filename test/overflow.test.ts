@@ -58,7 +58,11 @@ for (const seed of [1, 2, 3, 0xdecafbad]) {
         }
       }
       const backlog = ring.fd.stats().backlog.some((n) => n > 0);
-      assert.equal((sqFlags(ring) & IORING_SQ_CQ_OVERFLOW) !== 0, backlog, 'IORING_SQ_CQ_OVERFLOW iff a backlog');
+      assert.equal(
+        (sqFlags(ring) & IORING_SQ_CQ_OVERFLOW) !== 0,
+        backlog,
+        'IORING_SQ_CQ_OVERFLOW iff a backlog',
+      );
     }
     for (let cq = 0; cq < ncq; cq++) {
       for (let c = ring.peekCqe(cq); c !== null; c = ring.peekCqe(cq)) {
@@ -89,7 +93,10 @@ test('T38: 16 NOPs into an 8-entry CQ: the flag shows the backlog, enter(GETEVEN
     uds.push(c.userDataLo);
     ring.cqeSeen(c);
   }
-  assert.deepEqual(uds, Array.from({ length: 16 }, (_, i) => i + 1));
+  assert.deepEqual(
+    uds,
+    Array.from({ length: 16 }, (_, i) => i + 1),
+  );
   assert.equal(sqFlags(ring), 0);
   assert.equal(ring.cqOverflow(), 0);
   await ring.close();
@@ -144,7 +151,10 @@ test('X11: a CQE posted while a backlog exists queues behind the backlog, even w
 
 test('strictRfc: a full extra CQ drops the CQE and counts it in CQ 0 overflow; CQ 0 itself still keeps a backlog', async () => {
   const ring = newRing(4, { cqSizes: [2], strictRfc: true });
-  for (let i = 0; i < 4; i++) prepNop(ring.getSqe()!).setUserData(i + 1).setCqIdx(1);
+  for (let i = 0; i < 4; i++)
+    prepNop(ring.getSqe()!)
+      .setUserData(i + 1)
+      .setCqIdx(1);
   ring.submit();
   assert.equal(ring.cqReady(1), 2);
   assert.equal(ring.cqOverflow(0), 2, 'two drops counted on the main ring');
@@ -174,7 +184,10 @@ test('strictRfc: a full extra CQ drops the CQE and counts it in CQ 0 overflow; C
 
 test('without strictRfc the same extra-CQ overflow loses nothing and counts no drop', async () => {
   const ring = newRing(4, { cqSizes: [2] });
-  for (let i = 0; i < 4; i++) prepNop(ring.getSqe()!).setUserData(i + 1).setCqIdx(1);
+  for (let i = 0; i < 4; i++)
+    prepNop(ring.getSqe()!)
+      .setUserData(i + 1)
+      .setCqIdx(1);
   ring.submit();
   assert.equal(ring.cqOverflow(0), 0);
   assert.equal(sqFlags(ring) & IORING_SQ_CQ_OVERFLOW, IORING_SQ_CQ_OVERFLOW);
@@ -189,7 +202,10 @@ test('without strictRfc the same extra-CQ overflow loses nothing and counts no d
 
 test('closing a ring hands back every CQE nobody consumed, backlog included, in order', async () => {
   const ring = newRing(4, { cqSizes: [1] });
-  for (let i = 0; i < 3; i++) prepNop(ring.getSqe()!).setUserData(i + 1).setCqIdx(1);
+  for (let i = 0; i < 3; i++)
+    prepNop(ring.getSqe()!)
+      .setUserData(i + 1)
+      .setCqIdx(1);
   prepNop(ring.getSqe()!).setUserData(9);
   ring.submit();
   const left = await ring.close();

@@ -1,9 +1,9 @@
 /** The liburing-style user API: SQE/CQE handling, waiting, register, teardown, and misuse errors. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Cqe } from '../src/liburing/cqe.js';
 import { UringError } from '../src/liburing/errors.js';
 import { allocTimespec, prepNop, prepTimeout } from '../src/liburing/prep.js';
-import type { Cqe } from '../src/liburing/cqe.js';
 import { EBADF, EBADFD, ECANCELED, EINVAL, ETIME } from '../src/uapi/errno.js';
 import {
   IO_URING_OP_SUPPORTED,
@@ -91,7 +91,10 @@ test('opcodes not supported yet, IORING_OP_BPF without a table and opcodes past 
     prepNop(ring.getSqe()!).setUserData(ud).set('opcode', op);
     assert.equal(ring.submit(), 1);
   }
-  assert.deepEqual(drain(ring), [1, 2, 3, 4].map((ud) => `cqe ud=${ud} res=-22 EINVAL flags=0x0`));
+  assert.deepEqual(
+    drain(ring),
+    [1, 2, 3, 4].map((ud) => `cqe ud=${ud} res=-22 EINVAL flags=0x0`),
+  );
   await ring.close();
 });
 
@@ -123,7 +126,10 @@ test('waitCqe on an extra CQ (extension, DESIGN.md Q6) resolves when a CQE lands
 test('waitCqeTimeout rejects with ETIME when nothing arrives', async () => {
   const ring = newRing(8);
   const t0 = Date.now();
-  await assert.rejects(ring.waitCqeTimeout(20_000_000n), (e: unknown) => e instanceof UringError && e.errno === -ETIME);
+  await assert.rejects(
+    ring.waitCqeTimeout(20_000_000n),
+    (e: unknown) => e instanceof UringError && e.errno === -ETIME,
+  );
   assert.ok(Date.now() - t0 >= 15);
   await ring.close();
 });
@@ -144,7 +150,8 @@ test('IORING_REGISTER_PROBE lists opcodes 0..37 with the supported ones flagged'
   assert.equal(ring.register(IORING_REGISTER_PROBE, p, nr), 0);
   assert.equal(ring.mem.readU8(p), IORING_OP_LAST - 1);
   assert.equal(ring.mem.readU8(p + 1), IORING_OP_LAST);
-  const flagsOf = (op: number): number => ring.mem.readU16(p + IO_URING_PROBE.size + op * IO_URING_PROBE_OP.size + 2);
+  const flagsOf = (op: number): number =>
+    ring.mem.readU16(p + IO_URING_PROBE.size + op * IO_URING_PROBE_OP.size + 2);
   assert.equal(flagsOf(IORING_OP_NOP), IO_URING_OP_SUPPORTED);
   assert.equal(flagsOf(IORING_OP_TIMEOUT), IO_URING_OP_SUPPORTED);
   assert.equal(flagsOf(IORING_OP_READV), 0);
@@ -159,7 +166,10 @@ test('IORING_REGISTER_PROBE lists opcodes 0..37 with the supported ones flagged'
 test('IORING_SETUP_R_DISABLED: submissions fail -EBADFD until IORING_REGISTER_ENABLE_RINGS', async () => {
   const ring = newRing(8, { flags: IORING_SETUP_R_DISABLED });
   prepNop(ring.getSqe()!).setUserData(1);
-  assert.throws(() => ring.submit(), (e: unknown) => e instanceof UringError && e.errno === -EBADFD);
+  assert.throws(
+    () => ring.submit(),
+    (e: unknown) => e instanceof UringError && e.errno === -EBADFD,
+  );
   assert.equal(ring.register(IORING_REGISTER_ENABLE_RINGS, 0, 0), 0);
   assert.equal(ring.register(IORING_REGISTER_ENABLE_RINGS, 0, 0), -EBADFD);
   assert.equal(ring.submit(), 1);

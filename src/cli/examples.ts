@@ -3,8 +3,9 @@
  * does, and checks its results against expected values. The RFC's four BPF tests join this list with
  * the BPF requests issue.
  */
-import { IoUring } from '../liburing/ring.js';
+
 import { allocTimespec, prepLinkTimeout, prepNop, prepTimeout } from '../liburing/prep.js';
+import { IoUring } from '../liburing/ring.js';
 import { errnoName } from '../uapi/errno.js';
 import {
   IORING_NOP_INJECT_RESULT,
@@ -43,7 +44,9 @@ const multiCq: Example = {
     const lines: string[] = [];
     const checks: ExampleResult['checks'] = [];
     const ring = IoUring.queueInit(8, { cqSizes: [128], runtime: newRuntime() });
-    lines.push(`ring: ${ring.params.sqEntries} SQ entries, CQ 0 ${ring.params.cqEntries} entries, CQ 1 ${ring.cqEntries(1)} entries`);
+    lines.push(
+      `ring: ${ring.params.sqEntries} SQ entries, CQ 0 ${ring.params.cqEntries} entries, CQ 1 ${ring.cqEntries(1)} entries`,
+    );
     prepNop(ring.getSqe()!).setUserData(1).setCqIdx(0);
     ring.submit();
     prepNop(ring.getSqe()!).setUserData(2).setCqIdx(1);
@@ -58,10 +61,12 @@ const multiCq: Example = {
     const base = ring.mmap(IORING_OFF_CQ_RING_EXTRA + 1 * IORING_STRIDE_CQ_RING, Number(off.cqes) + 128 * 16);
     const head = ring.mem.readU32(base + Number(off.head));
     const tail = ring.mem.readU32(base + Number(off.tail));
-    const cqe = base + Number(off.cqes) + 16 * (head & (ring.mem.readU32(base + Number(off.ring_mask))));
+    const cqe = base + Number(off.cqes) + 16 * (head & ring.mem.readU32(base + Number(off.ring_mask)));
     const ud = ring.mem.readU64(cqe);
     const res = ring.mem.readI32(cqe + 8);
-    lines.push(`CQ 1 mapped at 0x${base.toString(16)}: head ${head} tail ${tail}; ${cqeLine(ud, res, ring.mem.readU32(cqe + 12))}`);
+    lines.push(
+      `CQ 1 mapped at 0x${base.toString(16)}: head ${head} tail ${tail}; ${cqeLine(ud, res, ring.mem.readU32(cqe + 12))}`,
+    );
     checks.push({ what: 'CQ 1 tail - head', expected: '1', actual: String(tail - head) });
     checks.push({ what: 'CQ 1 CQE', expected: 'ud 2 res 0', actual: `ud ${ud} res ${res}` });
     await ring.close();
@@ -86,7 +91,9 @@ const links: Example = {
     prepTimeout(ring.getSqe()!, long).setUserData(4).setFlags(IOSQE_IO_LINK);
     prepLinkTimeout(ring.getSqe()!, short).setUserData(5);
     const t0 = process.hrtime.bigint();
-    lines.push(`submitted ${ring.submit()} SQEs: NOP(1) -> NOP failing with -EIO(2) -> NOP(3); TIMEOUT 10 s(4) -> LINK_TIMEOUT 20 ms(5)`);
+    lines.push(
+      `submitted ${ring.submit()} SQEs: NOP(1) -> NOP failing with -EIO(2) -> NOP(3); TIMEOUT 10 s(4) -> LINK_TIMEOUT 20 ms(5)`,
+    );
     const got: string[] = [];
     while (got.length < 5) {
       const c = await ring.waitCqe();
@@ -96,8 +103,16 @@ const links: Example = {
     }
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     lines.push(`all 5 CQEs after ${ms.toFixed(1)} ms`);
-    checks.push({ what: 'CQEs (ud:res) in order', expected: '1:0 2:-5 3:-125 5:-62 4:-125', actual: got.join(' ') });
-    checks.push({ what: 'link timeout fired in time', expected: 'under 1000 ms', actual: ms < 1000 ? 'under 1000 ms' : `${ms} ms` });
+    checks.push({
+      what: 'CQEs (ud:res) in order',
+      expected: '1:0 2:-5 3:-125 5:-62 4:-125',
+      actual: got.join(' '),
+    });
+    checks.push({
+      what: 'link timeout fired in time',
+      expected: 'under 1000 ms',
+      actual: ms < 1000 ? 'under 1000 ms' : `${ms} ms`,
+    });
     ring.mem.free(long);
     ring.mem.free(short);
     await ring.close();
@@ -114,10 +129,15 @@ const overflow: Example = {
     const checks: ExampleResult['checks'] = [];
     const ring = IoUring.queueInit(4, { cqSizes: [4], runtime: newRuntime() });
     for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < 4; i++) prepNop(ring.getSqe()!).setUserData(round * 4 + i + 1).setCqIdx(1);
+      for (let i = 0; i < 4; i++)
+        prepNop(ring.getSqe()!)
+          .setUserData(round * 4 + i + 1)
+          .setCqIdx(1);
       ring.submit();
     }
-    lines.push(`16 NOPs to CQ 1 (4 entries): ${ring.cqReady(1)} in the ring, overflow flag ${ring.cqHasOverflow()}`);
+    lines.push(
+      `16 NOPs to CQ 1 (4 entries): ${ring.cqReady(1)} in the ring, overflow flag ${ring.cqHasOverflow()}`,
+    );
     const seen: number[] = [];
     for (let c = ring.peekCqe(1); c !== null; c = ring.peekCqe(1)) {
       seen.push(Number(c.userData));
@@ -129,7 +149,11 @@ const overflow: Example = {
       expected: Array.from({ length: 16 }, (_, i) => i + 1).join(' '),
       actual: seen.join(' '),
     });
-    checks.push({ what: 'overflow flag after reaping', expected: 'false', actual: String(ring.cqHasOverflow()) });
+    checks.push({
+      what: 'overflow flag after reaping',
+      expected: 'false',
+      actual: String(ring.cqHasOverflow()),
+    });
     await ring.close();
     return { lines, checks };
   },

@@ -54,7 +54,9 @@ async function runExamples(args: string[], io: Io): Promise<number> {
   if (names.length > 0) {
     const missing = names.filter((n) => !EXAMPLES.some((e) => e.name === n));
     if (missing.length > 0) {
-      io.err(`uring-bpf examples: no example named ${missing.join(', ')}; known: ${EXAMPLES.map((e) => e.name).join(', ')}\n`);
+      io.err(
+        `uring-bpf examples: no example named ${missing.join(', ')}; known: ${EXAMPLES.map((e) => e.name).join(', ')}\n`,
+      );
       return 2;
     }
     chosen = EXAMPLES.filter((e) => names.includes(e.name));
@@ -84,7 +86,9 @@ async function runExamples(args: string[], io: Io): Promise<number> {
     for (const l of result.lines) io.out(`  ${l}\n`);
     for (const c of result.checks) {
       const ok = c.expected === c.actual;
-      io.out(`  ${ok ? 'ok  ' : 'FAIL'} ${c.what}: ${ok ? c.actual : `expected ${c.expected}, got ${c.actual}`}\n`);
+      io.out(
+        `  ${ok ? 'ok  ' : 'FAIL'} ${c.what}: ${ok ? c.actual : `expected ${c.expected}, got ${c.actual}`}\n`,
+      );
     }
     io.out(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${ex.name} (${ms.toFixed(1)} ms)\n\n`);
   }

@@ -214,7 +214,7 @@ export class IoUring {
     this.#live('io_uring_get_sqe');
     const head = this.mem.loadU32(this.#sqHead);
     const next = (this.#sqeTail + 1) >>> 0;
-    if (((next - head) >>> 0) > this.#sqEntries) return null;
+    if ((next - head) >>> 0 > this.#sqEntries) return null;
     const sqe = this.#sqes[this.#sqeTail & this.#sqMask]!;
     this.#sqeTail = next;
     return sqe;
@@ -412,4 +412,3 @@ export class IoUring {
     return this.mem.loadU32(this.#sqDropped);
   }
 }
-

@@ -46,14 +46,16 @@ export class Sqe {
 
   /** io_uring_sqe_set_flags(3): set sqe->flags (IOSQE_*). */
   setFlags(flags: number): this {
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0xff) throw new RangeError(`SQE flags are a u8, got ${flags}`);
+    if (!Number.isInteger(flags) || flags < 0 || flags > 0xff)
+      throw new RangeError(`SQE flags are a u8, got ${flags}`);
     this.#mem.setU8(this.addr + S.flags.offset, flags);
     return this;
   }
 
   /** RFC v2: the CQ (0 = main) that receives this request's CQE. */
   setCqIdx(cqIdx: number): this {
-    if (!Number.isInteger(cqIdx) || cqIdx < 0 || cqIdx > 0xffff) throw new RangeError(`cq_idx is a u16, got ${cqIdx}`);
+    if (!Number.isInteger(cqIdx) || cqIdx < 0 || cqIdx > 0xffff)
+      throw new RangeError(`cq_idx is a u16, got ${cqIdx}`);
     this.#mem.setU16(this.addr + S.cq_idx.offset, cqIdx);
     return this;
   }
@@ -112,7 +114,15 @@ export class Sqe {
   }
 
   /** Internal fast writes used by the prep helpers (addr is 64-byte aligned, so every field is aligned). */
-  rw(op: number, fd: number, addrLo: number, addrHi: number, len: number, offLo: number, offHi: number): void {
+  rw(
+    op: number,
+    fd: number,
+    addrLo: number,
+    addrHi: number,
+    len: number,
+    offLo: number,
+    offHi: number,
+  ): void {
     const m = this.#mem;
     const a = this.addr;
     m.setU32(a, op & 0xff); // opcode, flags = 0, ioprio = 0

@@ -190,7 +190,8 @@ export class AddressSpace {
     let end = addr;
     const limit = Math.min(this.size, addr + max);
     while (end < limit && this.#u8[end] !== 0) end++;
-    if (end === limit && end - addr >= max) throw new RangeError(`string at 0x${addr.toString(16)} is longer than ${max} bytes`);
+    if (end === limit && end - addr >= max)
+      throw new RangeError(`string at 0x${addr.toString(16)} is longer than ${max} bytes`);
     if (end === this.size) throw new MemoryFault(end, 1, this.size);
     return Buffer.from(this.#u8.buffer, addr, end - addr).toString('utf8');
   }

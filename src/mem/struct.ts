@@ -24,17 +24,23 @@ function readField(mem: AddressSpace, addr: number, type: FieldType): FieldValue
 function writeField(mem: AddressSpace, addr: number, type: FieldType, v: FieldValue): void {
   switch (type) {
     case 'u8':
-      return mem.writeU8(addr, Number(v));
+      mem.writeU8(addr, Number(v));
+      break;
     case 'u16':
-      return mem.writeU16(addr, Number(v));
+      mem.writeU16(addr, Number(v));
+      break;
     case 'u32':
-      return mem.writeU32(addr, Number(v));
+      mem.writeU32(addr, Number(v));
+      break;
     case 's32':
-      return mem.writeI32(addr, Number(v));
+      mem.writeI32(addr, Number(v));
+      break;
     case 'u64':
-      return mem.writeU64(addr, BigInt(v));
+      mem.writeU64(addr, BigInt(v));
+      break;
     case 's64':
-      return mem.writeI64(addr, BigInt(v));
+      mem.writeI64(addr, BigInt(v));
+      break;
   }
 }
 

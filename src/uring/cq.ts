@@ -63,7 +63,7 @@ export class CompletionQueue {
     const mem = this.#mem;
     const tail = this.cachedTail;
     if (this.#backlog.length !== this.#backlogHead) return false;
-    if (((tail - mem.loadU32(this.headAddr)) >>> 0) >= this.entries) return false;
+    if ((tail - mem.loadU32(this.headAddr)) >>> 0 >= this.entries) return false;
     const a = this.cqesAddr + ((tail & this.mask) << 4);
     mem.setU32(a, udLo);
     mem.setU32(a + 4, udHi);

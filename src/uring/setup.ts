@@ -29,8 +29,8 @@ import {
   IO_URING_PARAMS_CQ_OFF,
   IO_URING_PARAMS_SQ_OFF,
 } from '../uapi/layout.js';
-import { CompletionQueue, cqRegionBytes } from './cq.js';
 import { RingContext } from './context.js';
+import { CompletionQueue, cqRegionBytes } from './cq.js';
 
 /** Setup flags this implementation accepts. IOPOLL, SQPOLL, SQ_AFF and ATTACH_WQ are not supported. */
 export const SUPPORTED_SETUP_FLAGS = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | IORING_SETUP_R_DISABLED;

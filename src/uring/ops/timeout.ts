@@ -120,7 +120,7 @@ function insertCounted(ring: OpRing, req: Request): void {
   let i = list.length;
   while (i > 0) {
     const o = data(list[i - 1]!);
-    if (o.count !== 0 && ((o.target - base) >>> 0) <= mine) break;
+    if (o.count !== 0 && (o.target - base) >>> 0 <= mine) break;
     i--;
   }
   list.splice(i, 0, req);
