@@ -32,7 +32,7 @@ export class TaskWork {
 
   /** Drain up to `budget` items now (not re-entrant: a nested call returns at once). */
   run(budget = this.budget): void {
-    if (this.#running) return;
+    if (this.#running || this.#head === this.#q.length) return;
     this.#running = true;
     try {
       let n = 0;
@@ -45,7 +45,7 @@ export class TaskWork {
         this.#q[this.#head++] = undefined;
         fn();
       }
-      this.#q = [];
+      this.#q.length = 0;
       this.#head = 0;
     } finally {
       this.#running = false;
