@@ -397,9 +397,29 @@ export class RingContext implements OpRing {
   /** Read one SQE into a request and submit it; false stops the submission (init failure, T03). */
   #submitOne(a: number): boolean {
     const mem = this.mem;
-    const req = this.#pool.get();
     const opcode = mem.u8(a);
     const sqeFlags = mem.u8(a + 1);
+    // Fast path: a plain NOP (no flags, ioprio, personality or NOP flags, valid cq_idx) outside a
+    // chain and with no drain pending completes with 0 at once. It is exactly what the general path
+    // below does for such an SQE, minus the request object.
+    if (
+      opcode === IORING_OP_NOP &&
+      sqeFlags === 0 &&
+      this.#linkHead === null &&
+      !this.#drainActive &&
+      !this.#drainNext &&
+      mem.u32(a + 28) === 0 &&
+      mem.u32(a) >>> 16 === 0 &&
+      mem.u16(a + 42) === 0
+    ) {
+      const cqIdx = mem.u16(a + 48);
+      if (cqIdx < this.cqs.length) {
+        this.#sqSeq++;
+        this.post(cqIdx, mem.u32(a + 32), mem.u32(a + 36), 0, 0);
+        return true;
+      }
+    }
+    const req = this.#pool.get();
     req.opcode = opcode;
     req.flags = sqeFlags;
     req.ioprio = mem.u16(a + 2);
