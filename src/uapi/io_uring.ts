@@ -114,7 +114,7 @@ export const IORING_TIMEOUT_ABS = 1 << 0;
 export const IORING_TIMEOUT_UPDATE = 1 << 1;
 
 /* ---- sqe->splice_flags ---- */
-export const SPLICE_F_FD_IN_FIXED = 1 << 31;
+export const SPLICE_F_FD_IN_FIXED = 0x80000000;
 
 /* ---- POLL_ADD flags (sqe->len) ---- */
 export const IORING_POLL_ADD_MULTI = 1 << 0;
