@@ -695,3 +695,21 @@ test('readStruct / writeStruct check the whole struct: NULL and end-spanning add
   assert.equal(m.readU64(at), 0n, 'the partial write did not happen');
   assertFault(() => readStruct(m, IO_URING_CQE, at), at, 'readStruct spanning the end');
 });
+
+test('ring-word accessors behave the same with plain and with atomic (threaded) access', () => {
+  const results: number[][] = [];
+  for (const threaded of [false, true]) {
+    const m = new AddressSpace({ size: 1 << 20 });
+    if (threaded) m.enableThreads();
+    assert.equal(m.threaded, threaded);
+    const a = m.alloc(16, 8);
+    m.storeU32(a, 0xfffffffe);
+    m.orU32(a + 4, 0b1010);
+    m.orU32(a + 4, 0b0101);
+    m.andNotU32(a + 4, 0b0011);
+    m.storeU32(a + 8, m.loadU32(a) + 3);
+    results.push([m.loadU32(a), m.loadU32(a + 4), m.readU32(a + 8)]);
+  }
+  assert.deepEqual(results[0], [0xfffffffe, 0b1100, 1]);
+  assert.deepEqual(results[1], results[0]);
+});

@@ -103,6 +103,8 @@ export class IoUring {
   /** liburing's sqe_head / sqe_tail: SQEs handed out by getSqe and not yet made visible. */
   #sqeHead = 0;
   #sqeTail = 0;
+  /** The kernel's SQ head as last read (it bounds the free SQ space from below). */
+  #sqHeadSeen = 0;
   #closed = false;
 
   private constructor(runtime: Runtime, fd: RingContext, params: RingParams) {
@@ -212,9 +214,12 @@ export class IoUring {
   /** io_uring_get_sqe(3): the next free SQE, or null when the SQ is full. Fields keep old values. */
   getSqe(): Sqe | null {
     this.#live('io_uring_get_sqe');
-    const head = this.mem.loadU32(this.#sqHead);
     const next = (this.#sqeTail + 1) >>> 0;
-    if ((next - head) >>> 0 > this.#sqEntries) return null;
+    // The kernel's head only moves forward: re-read it only when the SQ looks full.
+    if ((next - this.#sqHeadSeen) >>> 0 > this.#sqEntries) {
+      this.#sqHeadSeen = this.mem.loadU32(this.#sqHead);
+      if ((next - this.#sqHeadSeen) >>> 0 > this.#sqEntries) return null;
+    }
     const sqe = this.#sqes[this.#sqeTail & this.#sqMask]!;
     this.#sqeTail = next;
     return sqe;
@@ -251,11 +256,17 @@ export class IoUring {
   }
 
   /** io_uring_submit_and_wait(3): submit, then wait until `waitNr` CQEs are ready on CQ 0. */
-  async submitAndWait(waitNr: number): Promise<number> {
-    this.#live('io_uring_submit_and_wait');
-    const n = this.#flushSq();
-    const r = await this.fd.enter(n, waitNr, IORING_ENTER_GETEVENTS);
-    return check('io_uring_submit_and_wait', r);
+  submitAndWait(waitNr: number): Promise<number> {
+    try {
+      this.#live('io_uring_submit_and_wait');
+      const n = this.#flushSq();
+      const r = this.fd.enter(n, waitNr, IORING_ENTER_GETEVENTS);
+      // Not an async function: when nothing had to wait, skip the extra promise hops.
+      if (typeof r === 'number') return Promise.resolve(check('io_uring_submit_and_wait', r));
+      return r.then((v) => check('io_uring_submit_and_wait', v));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** io_uring_enter(2) as is: returns the count or -errno (a Promise only when it waits). */
@@ -335,13 +346,13 @@ export class IoUring {
   peekBatchCqe(out: Cqe[], max: number, cqIdx = 0): number {
     const cq = this.#cqRing(cqIdx);
     const mem = this.mem;
-    let ready = (mem.loadU32(cq.ktail) - mem.loadU32(cq.khead)) >>> 0;
+    const head = mem.loadU32(cq.khead);
+    let ready = (mem.loadU32(cq.ktail) - head) >>> 0;
     if (ready === 0 && this.#overflowing()) {
       this.fd.enter(0, 0, IORING_ENTER_GETEVENTS);
-      ready = (mem.loadU32(cq.ktail) - mem.loadU32(cq.khead)) >>> 0;
+      ready = (mem.loadU32(cq.ktail) - head) >>> 0;
     }
     const n = Math.min(ready, max);
-    const head = mem.loadU32(cq.khead);
     for (let i = 0; i < n; i++) out[i] = this.#view(cq, (head + i) >>> 0);
     return n;
   }

@@ -371,15 +371,19 @@ export class RingContext implements OpRing {
     const avail = (tail - head) >>> 0;
     const nr = Math.min(n, avail);
     let submitted = 0;
+    const array = this.#cfg.sqArrayAddr;
+    const sqes = this.#cfg.sqesAddr;
+    const mask = this.#sqMask;
+    const entries = this.sqEntries;
     for (let i = 0; i < nr; i++) {
-      const idx = mem.u32(this.#cfg.sqArrayAddr + ((head & this.#sqMask) << 2));
+      const idx = mem.u32(array + ((head & mask) << 2));
       head = (head + 1) >>> 0;
-      if (idx >= this.sqEntries) {
+      if (idx >= entries) {
         mem.storeU32(this.#sqDroppedAddr, (mem.loadU32(this.#sqDroppedAddr) + 1) >>> 0);
         continue;
       }
       submitted++;
-      if (!this.#submitOne(this.#cfg.sqesAddr + (idx << 6))) break;
+      if (!this.#submitOne(sqes + (idx << 6))) break;
     }
     this.#sqHead = head;
     mem.storeU32(this.#sqHeadAddr, head);
@@ -397,19 +401,18 @@ export class RingContext implements OpRing {
   /** Read one SQE into a request and submit it; false stops the submission (init failure, T03). */
   #submitOne(a: number): boolean {
     const mem = this.mem;
-    const opcode = mem.u8(a);
-    const sqeFlags = mem.u8(a + 1);
+    const w0 = mem.u32(a);
+    const opcode = w0 & 0xff;
+    const sqeFlags = (w0 >>> 8) & 0xff;
     // Fast path: a plain NOP (no flags, ioprio, personality or NOP flags, valid cq_idx) outside a
     // chain and with no drain pending completes with 0 at once. It is exactly what the general path
     // below does for such an SQE, minus the request object.
     if (
-      opcode === IORING_OP_NOP &&
-      sqeFlags === 0 &&
+      w0 === IORING_OP_NOP && // opcode NOP, flags 0, ioprio 0
       this.#linkHead === null &&
       !this.#drainActive &&
       !this.#drainNext &&
       mem.u32(a + 28) === 0 &&
-      mem.u32(a) >>> 16 === 0 &&
       mem.u16(a + 42) === 0
     ) {
       const cqIdx = mem.u16(a + 48);

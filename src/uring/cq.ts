@@ -31,6 +31,8 @@ export class CompletionQueue {
   #backlogHead = 0;
   /** CQEs dropped on this CQ (strict mode only; diagnostics, not in the shared layout). */
   dropped = 0;
+  /** The consumer's head as last read by tryWrite. */
+  #headSeen = 0;
   readonly #mem: AddressSpace;
 
   constructor(mem: AddressSpace, index: number, base: number, regionSize: number, entries: number) {
@@ -58,12 +60,18 @@ export class CompletionQueue {
     return (this.#backlog.length - this.#backlogHead) >> 2;
   }
 
-  /** Write one CQE if there is room and no backlog; returns false when it did not fit. */
+  /**
+   * Write one CQE if there is room and no backlog; returns false when it did not fit. The consumer's
+   * head is re-read only when the ring looks full (it only moves forward, so a stale value is safe).
+   */
   tryWrite(udLo: number, udHi: number, res: number, flags: number): boolean {
     const mem = this.#mem;
     const tail = this.cachedTail;
     if (this.#backlog.length !== this.#backlogHead) return false;
-    if ((tail - mem.loadU32(this.headAddr)) >>> 0 >= this.entries) return false;
+    if ((tail - this.#headSeen) >>> 0 >= this.entries) {
+      this.#headSeen = mem.loadU32(this.headAddr);
+      if ((tail - this.#headSeen) >>> 0 >= this.entries) return false;
+    }
     const a = this.cqesAddr + ((tail & this.mask) << 4);
     mem.setU32(a, udLo);
     mem.setU32(a + 4, udHi);

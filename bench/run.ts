@@ -1,0 +1,237 @@
+/**
+ * `npm run bench`: runs the benchmarks, prints a table on stdout (progress on stderr) and writes every
+ * figure with the machine's description to bench/results/latest.json.
+ *
+ * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
+ *   --quick      short runs (a smoke test of the harness, figures are rough)
+ *   --only nop   run only these groups (available: nop)
+ *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches (needs gcc and
+ *                liburing); on by default when both are present, --no-kernel skips it
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
+import { type KernelNop, kernelUnavailable, runKernelNop } from './kernel.js';
+import { nopCases } from './nop.js';
+
+const GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
+
+interface Options {
+  readonly quick: boolean;
+  readonly only: readonly string[];
+  /** true: required, false: skipped, undefined: when available. */
+  readonly kernel: boolean | undefined;
+}
+
+const USAGE = 'usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]';
+
+function parseArgs(argv: readonly string[]): Options {
+  let quick = false;
+  let only: string[] = Object.keys(GROUPS);
+  let kernel: boolean | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--kernel') kernel = true;
+    else if (a === '--no-kernel') kernel = false;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      if (v === undefined || v === '') throw new UsageError('--only needs a group name');
+      only = v.split(',').filter((g) => g !== '');
+      for (const g of only) {
+        if (!(g in GROUPS)) {
+          throw new UsageError(`unknown group '${g}' (available: ${Object.keys(GROUPS).join(', ')})`);
+        }
+      }
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new UsageError(`unknown argument '${a}'`);
+  }
+  return { quick, only, kernel };
+}
+
+class UsageError extends Error {}
+
+/** The repository root: the nearest directory above this file holding package.json. */
+function repoRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) {
+    const up = dirname(d);
+    if (up === d) throw new Error('package.json not found above the bench script');
+    d = up;
+  }
+  return d;
+}
+
+function gitRevision(root: string): string | null {
+  const r = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function progress(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+interface Row {
+  readonly group: string;
+  readonly name: string;
+  readonly batch: number;
+  readonly stats: Stats;
+  readonly kernelRef: { readonly low: number; readonly high: number; readonly mid: number } | null;
+  readonly kernelMeasured: KernelNop | null;
+}
+
+const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+
+const ratio = (ours: number, theirs: number | undefined): string =>
+  theirs === undefined ? '-' : `${(ours / theirs).toFixed(3)}x`;
+
+async function main(): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const timing: Timing = opts.quick
+    ? { warmupMs: 100, runMs: 200, runs: 3, chunkIters: 64 }
+    : { warmupMs: 500, runMs: 800, runs: 5, chunkIters: 256 };
+  const kernelTiming = opts.quick ? { secs: 0.2, runs: 3 } : { secs: 0.5, runs: 5 };
+  const cases = opts.only.flatMap((g) => GROUPS[g] ?? []);
+
+  // The kernel's figures first, so that both are taken under the same conditions of this run.
+  let kernel: KernelNop[] = [];
+  let kernelNote: string;
+  const kernelBatches = [
+    ...new Set(cases.flatMap((c) => (c.kernelBatch === undefined ? [] : [c.kernelBatch]))),
+  ];
+  const why = opts.kernel === false ? 'skipped (--no-kernel)' : kernelUnavailable();
+  if (why !== null && opts.kernel === true) {
+    process.stderr.write(`--kernel: cannot run the kernel benchmark: ${why}\n`);
+    return 1;
+  }
+  if (why === null && kernelBatches.length > 0) {
+    kernel = runKernelNop(kernelBatches, kernelTiming.secs, kernelTiming.runs, progress);
+    kernelNote = `measured in this run by nop_bench.c (${kernelTiming.runs} runs of ${kernelTiming.secs} s)`;
+  } else {
+    kernelNote = `not measured: ${why ?? 'no case compares with the kernel'}`;
+    if (why !== null) progress(`kernel: ${kernelNote}`);
+  }
+
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const stats = await measure(c, timing, progress);
+    const ref = c.kernelRef;
+    rows.push({
+      group: c.group,
+      name: c.name,
+      batch: c.batch,
+      stats,
+      kernelRef: ref === undefined ? null : { low: ref[0], high: ref[1], mid: (ref[0] + ref[1]) / 2 },
+      kernelMeasured: kernel.find((k) => k.batch === c.kernelBatch) ?? null,
+    });
+  }
+
+  // Table.
+  const withKernel = kernel.length > 0;
+  const header = ['benchmark', 'batch', 'median ops/s', 'min', 'max', 'vs kernel (ref)'];
+  if (withKernel) header.push('kernel (this run)', 'vs kernel (this run)');
+  const body = rows.map((r) => {
+    const cells = [
+      r.name,
+      String(r.batch),
+      formatRate(r.stats.median),
+      formatRate(r.stats.min),
+      formatRate(r.stats.max),
+      ratio(r.stats.median, r.kernelRef?.mid),
+    ];
+    if (withKernel) {
+      const k = r.kernelMeasured;
+      cells.push(k === null ? '-' : formatRate(k.median), ratio(r.stats.median, k?.median));
+    }
+    return cells;
+  });
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const lines = [
+    `uring-bpf benchmarks: node ${process.version}, ${cpu} x${os.cpus().length}, ${
+      opts.quick ? 'QUICK (rough figures), ' : ''
+    }${timing.runs} runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`,
+    'vs kernel (ref) = our median / midpoint of the real kernel io_uring NOP submit+reap range on this machine',
+    '  (3.1-3.3 M/s at batch 1, 9-11.6 M/s at batch 8, 12.5-14.8 M/s at batch 32): reference figures',
+    '  measured earlier (kernel-probe/README.md), NOT in this run.',
+    withKernel
+      ? `kernel (this run) = nop_bench.c median, ${kernelNote}.`
+      : `kernel (this run): ${kernelNote}.`,
+    '',
+    formatTable(header, body),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  // JSON.
+  const root = repoRoot();
+  const outDir = join(root, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, 'latest.json');
+  const json = {
+    date: new Date().toISOString(),
+    machine: {
+      node: process.version,
+      v8: process.versions.v8,
+      cpu,
+      cpus: os.cpus().length,
+      platform: os.platform(),
+      arch: os.arch(),
+      kernel: os.release(),
+      totalMemBytes: os.totalmem(),
+      loadavg: os.loadavg(),
+    },
+    revision: gitRevision(root),
+    options: { quick: opts.quick, only: opts.only, timing, kernelTiming },
+    kernel: {
+      note: kernelNote,
+      reference: {
+        source: 'kernel-probe/README.md, measured earlier on this machine (not in this run)',
+        nopOpsPerSec: Object.fromEntries(
+          rows.flatMap((r) => (r.kernelRef === null ? [] : [[String(r.batch), r.kernelRef]])),
+        ),
+      },
+      measured: kernel,
+    },
+    results: rows.map((r) => ({
+      group: r.group,
+      benchmark: r.name,
+      batch: r.batch,
+      opsPerSec: {
+        median: Math.round(r.stats.median),
+        min: Math.round(r.stats.min),
+        max: Math.round(r.stats.max),
+        runs: r.stats.runs.map(Math.round),
+      },
+      nsPerOp: round(1e9 / r.stats.median, 2),
+      totalOps: r.stats.totalOps,
+      kernelRef: r.kernelRef,
+      vsKernelRef: r.kernelRef === null ? null : round(r.stats.median / r.kernelRef.mid, 4),
+      kernelMeasured: r.kernelMeasured === null ? null : r.kernelMeasured.median,
+      vsKernelMeasured: r.kernelMeasured === null ? null : round(r.stats.median / r.kernelMeasured.median, 4),
+    })),
+  };
+  writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
+  progress(`wrote ${outFile}`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
