@@ -599,6 +599,8 @@ export class RingContext implements OpRing {
     // leaves them, and new CQEs queue behind them.
     if ((flags & IORING_ENTER_GETEVENTS) === 0) return submitted;
     this.#flushOverflow();
+    // What the flush set off (counted timeouts reaching their count) completes before returning (X13).
+    this.#tw.run();
     if (submitted !== n) return submitted;
     const cqIdx = arg?.cq ?? 0;
     const cq = this.cqs[cqIdx];

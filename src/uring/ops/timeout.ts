@@ -86,8 +86,17 @@ function startTimer(ring: OpRing, req: Request, onFire: (ring: OpRing, req: Requ
     t.timer = { cancel: () => clearTimeout(h) };
   };
   if (t.deadline - monotonicNs() <= 0n) {
-    const h = setImmediate(fire);
-    t.timer = { cancel: () => clearImmediate(h) };
+    // Already expired: fire from task work, i.e. right after the submission that armed it, as the
+    // kernel's hrtimer does (probe X14: a {0,0} timeout's CQE precedes a later SQE's).
+    let cancelled = false;
+    t.timer = {
+      cancel: () => {
+        cancelled = true;
+      },
+    };
+    ring.queueTaskWork(() => {
+      if (!cancelled) fire();
+    });
   } else {
     arm();
   }
@@ -254,8 +263,13 @@ export const timeoutRemoveOp: OpDef = {
       req.res = cancelTimeout(ring, target);
       return true;
     }
+    // An update turns the timeout into a pure timer at the tail of the list (io_timeout_update sets
+    // off = 0): its completion count is gone (probe X09).
     const t = data(target);
     stopTimer(t);
+    removeFromList(ring, target);
+    t.count = 0;
+    ring.timeouts.list.push(target);
     t.abs = d.abs;
     t.ns = d.ns;
     t.deadline = d.abs ? d.ns : monotonicNs() + d.ns;
