@@ -12,19 +12,7 @@ import {
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
 } from '../src/uapi/io_uring.js';
-import { newRing, sleep } from './helpers.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+import { newRing, sleep, xorshift32 } from './helpers.js';
 
 const OPS = [
   IORING_OP_NOP,
@@ -36,7 +24,7 @@ const OPS = [
 
 for (const seed of [11, 22, 33, 44]) {
   test(`fuzz (seed ${seed}): random SQEs never throw and each consumed SQE yields exactly one CQE`, async () => {
-    const next = rng(seed);
+    const next = xorshift32(seed);
     const pick = <T>(xs: readonly T[]): T => xs[next() % xs.length]!;
     const ring = newRing(16, { cqSizes: [4, 64] });
     const m = ring.mem;

@@ -1,5 +1,8 @@
 /** Shared test helpers: rings on small private runtimes, CQE formatting in the kernel probe's style. */
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { allocTimespec } from '../src/liburing/prep.js';
 import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
 import { errnoName } from '../src/uapi/errno.js';
@@ -50,3 +53,33 @@ export function tsMs(ring: IoUring, ms: number): number {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A seeded xorshift32 generator of u32 values, so that randomized tests reproduce. */
+export function xorshift32(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+/** A seeded generator of floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const next = xorshift32(seed);
+  return () => next() / 0x1_0000_0000;
+}
+
+/** The repository root: the nearest directory above the compiled tests that holds package.json. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}

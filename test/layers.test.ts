@@ -14,8 +14,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { repoRoot } from './helpers.js';
 
 /** Layer directories under src/, lowest first. */
 const LAYERS = ['uapi', 'mem', 'ebpf', 'uring', 'liburing', 'cli'] as const;
@@ -212,16 +212,6 @@ function findCycles(graph: ReadonlyMap<string, readonly Edge[]>): string[][] {
 }
 
 /* ------------------------------------------------------------------ the real src/ graph */
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
 
 const ROOT = repoRoot();
 const toRel = (abs: string): string => relative(ROOT, abs).split(sep).join(posix.sep);

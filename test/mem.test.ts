@@ -15,19 +15,7 @@ import { RangeAllocator } from '../src/mem/allocator.js';
 import { MemoryExhausted, MemoryFault } from '../src/mem/errors.js';
 import { readStruct, readStructField, writeStruct } from '../src/mem/struct.js';
 import { IO_URING_CQE, IO_URING_SQE, KERNEL_TIMESPEC, type StructLayout } from '../src/uapi/layout.js';
-
-/** A small seeded PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
+import { seededRandom } from './helpers.js';
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 const round8 = (n: number): number => Math.ceil(n / 8) * 8;
@@ -274,7 +262,7 @@ function firstFit(a: RangeAllocator, size: number, align: number): number | unde
 
 for (const seed of [1, 7, 42, 2024, 0xc0ffee]) {
   test(`RangeAllocator property test (seed ${seed}): 4000 random allocs/frees keep every invariant`, () => {
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const start = 0x1000;
     const a = new RangeAllocator(start, start + 0x10000);
     const live = new Map<number, { size: number; align: number }>();
@@ -506,7 +494,7 @@ test('AddressSpace: alloc returns zeroed, aligned memory even when reusing freed
 
 test('AddressSpace: blocks from random alloc/free never clobber each other (seeded)', () => {
   const m = smallSpace();
-  const rand = rng(99);
+  const rand = seededRandom(99);
   const live = new Map<number, { len: number; tag: number }>();
   for (let step = 0; step < 3000; step++) {
     if (live.size === 0 || rand() < 0.6) {

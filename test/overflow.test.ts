@@ -7,20 +7,7 @@ import { test } from 'node:test';
 import { prepNop } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
 import { IORING_ENTER_GETEVENTS, IORING_SQ_CQ_OVERFLOW } from '../src/uapi/io_uring.js';
-import { newRing } from './helpers.js';
-
-/** A small seeded PRNG (xorshift32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
+import { newRing, seededRandom } from './helpers.js';
 
 function sqFlags(ring: IoUring): number {
   return ring.mem.readU32(ring.mmap(0, 64) + Number(ring.params.sqOff.flags));
@@ -28,7 +15,7 @@ function sqFlags(ring: IoUring): number {
 
 for (const seed of [1, 2, 3, 0xdecafbad]) {
   test(`stress (seed ${seed}): far more CQEs than the CQs hold, consumed in random bursts, arrive once and in order per CQ`, async () => {
-    const rand = rng(seed);
+    const rand = seededRandom(seed);
     const sizes = [4, 1, 8];
     const ring = newRing(4, { cqSizes: sizes });
     const ncq = ring.cqCount;

@@ -17,9 +17,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import * as errno from '../src/uapi/errno.js';
 import * as uapi from '../src/uapi/io_uring.js';
 import {
@@ -38,19 +37,9 @@ import {
   KERNEL_TIMESPEC,
   type StructLayout,
 } from '../src/uapi/layout.js';
+import { repoRoot } from './helpers.js';
 
 /* ------------------------------------------------------------------ locating and parsing the golden */
-
-/** The repository root: the nearest directory above this file that holds package.json. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-}
 
 const ROOT = repoRoot();
 const GOLDEN = join(ROOT, 'test', 'golden', 'kernel-layout.txt');
