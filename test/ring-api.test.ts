@@ -11,7 +11,7 @@ import {
   IORING_OP_BPF,
   IORING_OP_LAST,
   IORING_OP_NOP,
-  IORING_OP_READV,
+  IORING_OP_POLL_ADD,
   IORING_OP_TIMEOUT,
   IORING_REGISTER_BPF,
   IORING_REGISTER_ENABLE_RINGS,
@@ -83,7 +83,7 @@ test('peekBatchCqe returns up to max ready CQEs in order; cqAdvance consumes the
 test('opcodes not supported yet, IORING_OP_BPF without a table and opcodes past the last complete with -EINVAL', async () => {
   const ring = newRing(8);
   for (const [ud, op] of [
-    [1, IORING_OP_READV],
+    [1, IORING_OP_POLL_ADD],
     [2, IORING_OP_BPF],
     [3, IORING_OP_LAST],
     [4, 255],
@@ -154,7 +154,7 @@ test('IORING_REGISTER_PROBE lists opcodes 0..37 with the supported ones flagged'
     ring.mem.readU16(p + IO_URING_PROBE.size + op * IO_URING_PROBE_OP.size + 2);
   assert.equal(flagsOf(IORING_OP_NOP), IO_URING_OP_SUPPORTED);
   assert.equal(flagsOf(IORING_OP_TIMEOUT), IO_URING_OP_SUPPORTED);
-  assert.equal(flagsOf(IORING_OP_READV), 0);
+  assert.equal(flagsOf(IORING_OP_POLL_ADD), 0);
   // A probe buffer that is not zeroed is rejected, as the kernel does.
   assert.equal(ring.register(IORING_REGISTER_PROBE, p, nr), -EINVAL);
   assert.equal(ring.register(IORING_REGISTER_PROBE, 0, nr), -14);

@@ -1,3 +1,4 @@
 export * from './errno.js';
+export * from './fs.js';
 export * from './io_uring.js';
 export * from './layout.js';

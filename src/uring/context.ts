@@ -6,8 +6,22 @@
  * Behaviour follows Linux 6.18 where the kernel probe observed it (scenario numbers in comments) and
  * RFC v2 for what is new (several CQs, cq_idx).
  */
-import type { AddressSpace } from '../mem/address-space.js';
-import { EALREADY, EBADF, EBADFD, ECANCELED, EFAULT, EINVAL, EOPNOTSUPP, ETIME } from '../uapi/errno.js';
+import { fstatSync } from 'node:fs';
+import { AddressSpace } from '../mem/address-space.js';
+import {
+  EALREADY,
+  EBADF,
+  EBADFD,
+  ECANCELED,
+  EFAULT,
+  EINVAL,
+  ENAMETOOLONG,
+  ENOENT,
+  ENOTDIR,
+  EOPNOTSUPP,
+  ETIME,
+} from '../uapi/errno.js';
+import { AT_FDCWD } from '../uapi/fs.js';
 import {
   IO_URING_OP_SUPPORTED,
   IORING_ENTER_EXT_ARG,
@@ -21,20 +35,28 @@ import {
   IORING_OP_LAST,
   IORING_OP_LINK_TIMEOUT,
   IORING_OP_NOP,
+  IORING_REGISTER_BUFFERS,
   IORING_REGISTER_ENABLE_RINGS,
+  IORING_REGISTER_FILES,
+  IORING_REGISTER_FILES_UPDATE,
   IORING_REGISTER_PROBE,
   IORING_SETUP_R_DISABLED,
   IORING_SQ_CQ_OVERFLOW,
   IORING_STRIDE_CQ_RING,
+  IORING_UNREGISTER_BUFFERS,
+  IORING_UNREGISTER_FILES,
   IOSQE_ASYNC,
   IOSQE_BUFFER_SELECT,
+  IOSQE_FIXED_FILE,
   IOSQE_IO_DRAIN,
   IOSQE_IO_HARDLINK,
   IOSQE_IO_LINK,
   SQE_VALID_FLAGS,
 } from '../uapi/io_uring.js';
 import { IO_RINGS, IO_URING_PROBE, IO_URING_PROBE_OP } from '../uapi/layout.js';
+import type { IoBackend } from './backends/types.js';
 import type { CompletionQueue } from './cq.js';
+import { ResourceTables } from './files.js';
 import { OPS, opSupported } from './ops/index.js';
 import {
   armLinkTimeout,
@@ -49,6 +71,7 @@ import { REQ_F_FAIL, type Request, RequestPool } from './request.js';
 import { TaskWork } from './task-work.js';
 
 const LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK;
+const PATH_MAX = 4096;
 const VALID_ENTER_FLAGS =
   IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG;
 
@@ -82,6 +105,8 @@ export interface RingConfig {
   readonly sqesSize: number;
   /** All CQs, CQ 0 first. Extra CQs own their regions. */
   readonly cqs: readonly CompletionQueue[];
+  /** Where file I/O goes. */
+  readonly backend: IoBackend;
 }
 
 interface Waiter {
@@ -132,6 +157,13 @@ export class RingContext implements OpRing {
   #drained = 0;
 
   readonly timeouts: TimeoutState;
+  readonly backend: IoBackend;
+  readonly resources: ResourceTables;
+  /** Requests whose I/O the backend is performing (close() waits for them). */
+  #ioPending = 0;
+  #ioSettled: (() => void) | null = null;
+  /** Set once close() began: link successors and deferred requests are cancelled, not issued. */
+  #dying = false;
   readonly #backlogged = new Set<CompletionQueue>();
   #waiters: Waiter[] = [];
 
@@ -151,6 +183,8 @@ export class RingContext implements OpRing {
     this.mem.setU32(cfg.ringsAddr + F.sq_ring_entries.offset, cfg.sqEntries);
     this.#disabled = (cfg.setupFlags & IORING_SETUP_R_DISABLED) !== 0;
     this.#tw = new TaskWork(() => this.kick());
+    this.backend = cfg.backend;
+    this.resources = new ResourceTables(cfg.mem);
     const cq0 = cfg.cqs[0]!;
     this.timeouts = { list: [], cqTimeouts: 0, lastFlush: 0, cq0Tail: () => cq0.cachedTail };
   }
@@ -191,6 +225,60 @@ export class RingContext implements OpRing {
   removeInflight(req: Request): void {
     this.#inflight.delete(req);
     req.cancel = null;
+  }
+
+  fileFor(req: Request): number {
+    if ((req.flags & IOSQE_FIXED_FILE) !== 0) return this.resources.fixedFile(req.fd);
+    return req.fd < 0 ? -EBADF : req.fd;
+  }
+
+  userView(lo: number, hi: number, len: number): Uint8Array | null {
+    const addr = AddressSpace.pointer(lo, hi);
+    if (addr < 0 || !this.mem.isValid(addr, len)) return null;
+    return this.mem.view(addr, len);
+  }
+
+  userPath(lo: number, hi: number): string | number {
+    const addr = AddressSpace.pointer(lo, hi);
+    if (addr < 0 || !this.mem.isValid(addr, 1)) return -EFAULT;
+    let path: string;
+    try {
+      path = this.mem.readCString(addr, PATH_MAX);
+    } catch (e) {
+      return e instanceof RangeError ? -ENAMETOOLONG : -EFAULT;
+    }
+    return path.length === 0 ? -ENOENT : path;
+  }
+
+  resolveAt(dirfd: number, path: string): string | number {
+    if (path.startsWith('/') || dirfd === AT_FDCWD) return path;
+    if (dirfd < 0) return -EBADF;
+    try {
+      if (!fstatSync(dirfd).isDirectory()) return -ENOTDIR;
+    } catch {
+      return -EBADF;
+    }
+    // Linux: the directory an fd refers to is reachable as /proc/self/fd/N.
+    return `/proc/self/fd/${dirfd}/${path}`;
+  }
+
+  startIo(req: Request): void {
+    this.#ioPending++;
+    req.cancel = () => -EALREADY;
+    this.addInflight(req);
+  }
+
+  endIo(req: Request, res: number): void {
+    this.removeInflight(req);
+    this.#ioPending--;
+    if (this.#closed) return;
+    this.completeAsync(req, res);
+    this.kick();
+    if (this.#ioPending === 0 && this.#ioSettled !== null) {
+      const f = this.#ioSettled;
+      this.#ioSettled = null;
+      f();
+    }
   }
 
   /* ================================================================== posting */
@@ -295,6 +383,11 @@ export class RingContext implements OpRing {
   }
 
   #issueOrPunt(req: Request): void {
+    if (this.#dying) {
+      // The ring is going away: nothing new starts (a link successor of I/O that settled at close).
+      this.#failChain(req);
+      return;
+    }
     if ((req.flags & IOSQE_ASYNC) !== 0) this.#punt(req);
     else this.#issue(req);
   }
@@ -611,12 +704,22 @@ export class RingContext implements OpRing {
     return this.#wait(cq, min, timeoutNs).then((r) => (r < 0 ? r : submitted));
   }
 
-  /** io_uring_register(2). Files, buffers and BPF come with later issues and return -EINVAL until then. */
+  /** io_uring_register(2): probe, files, buffers, enable rings. BPF comes with a later issue (-EINVAL). */
   register(opcode: number, arg: number, nrArgs: number): number | Promise<number> {
     if (this.#closed || this.#closing !== null) return -EBADF;
     switch (opcode) {
       case IORING_REGISTER_PROBE:
         return this.#registerProbe(arg, nrArgs);
+      case IORING_REGISTER_FILES:
+        return this.resources.registerFiles(arg, nrArgs);
+      case IORING_UNREGISTER_FILES:
+        return this.resources.unregisterFiles(arg, nrArgs);
+      case IORING_REGISTER_FILES_UPDATE:
+        return this.resources.updateFiles(arg, nrArgs);
+      case IORING_REGISTER_BUFFERS:
+        return this.resources.registerBuffers(arg, nrArgs);
+      case IORING_UNREGISTER_BUFFERS:
+        return this.resources.unregisterBuffers(arg, nrArgs);
       case IORING_REGISTER_ENABLE_RINGS:
         if (arg !== 0 || nrArgs !== 0) return -EINVAL;
         if (!this.#disabled) return -EBADFD;
@@ -684,24 +787,29 @@ export class RingContext implements OpRing {
   }
 
   async #teardown(): Promise<LeftoverCqe[]> {
-    // Cancel: pending timeouts and punted requests, deferred chains.
-    for (let round = 0; round < 100; round++) {
-      let progress = false;
+    this.#dying = true;
+    // Cancel what can be cancelled (timers, punted and deferred requests); I/O the backend is
+    // performing cannot be stopped, so wait for it to settle: it completes with its real result
+    // (no write is reported other than it happened), and what it would have started is cancelled.
+    for (let round = 0; round < 1000; round++) {
       for (const r of [...this.#inflight]) {
-        if (r.cancel !== null && r.cancel(r) === 0) progress = true;
+        if (r.cancel !== null) r.cancel(r);
       }
       while (this.#deferList.length !== 0) {
         const r = this.#deferList.shift()!;
         this.#drained -= chainLength(r);
-        r.res = -ECANCELED;
-        r.flags |= REQ_F_FAIL;
-        this.#queueFailed(r);
-        progress = true;
+        this.#failChain(r);
       }
       this.#tw.run(Number.POSITIVE_INFINITY);
-      this.#flushOverflow();
-      if (!progress && this.#inflight.size === 0) break;
+      if (this.#ioPending > 0) {
+        await new Promise<void>((resolve) => {
+          this.#ioSettled = resolve;
+        });
+        continue;
+      }
+      if (this.#inflight.size === 0 && this.#tw.length === 0) break;
     }
+    this.#flushOverflow();
     for (const r of this.#inflight) stopTimeoutTimer(r);
     // Waiters learn the ring is gone.
     const ws = this.#waiters;

@@ -29,6 +29,8 @@ import {
   IO_URING_PARAMS_CQ_OFF,
   IO_URING_PARAMS_SQ_OFF,
 } from '../uapi/layout.js';
+import { FsBackend } from './backends/fs.js';
+import type { IoBackend } from './backends/types.js';
 import { RingContext } from './context.js';
 import { CompletionQueue, cqRegionBytes } from './cq.js';
 
@@ -40,12 +42,16 @@ export const FEATURES =
   IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_EXT_ARG;
 
 export interface SetupOptions {
+  /** Where file I/O goes; default Node's fs (libuv thread pool). */
+  readonly backend?: IoBackend;
   /**
    * Literal RFC v2 overflow behaviour (DESIGN.md Q5): a CQE that does not fit an extra CQ is dropped
    * and counted in CQ 0's overflow counter, instead of waiting in that CQ's backlog.
    */
   readonly strictRfc?: boolean;
 }
+
+const defaultBackend = new FsBackend();
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
@@ -184,5 +190,6 @@ export function ioUringSetup(
     sqesAddr,
     sqesSize,
     cqs,
+    backend: options.backend ?? defaultBackend,
   });
 }

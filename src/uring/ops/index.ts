@@ -6,11 +6,18 @@ import {
   IORING_OP_LINK_TIMEOUT,
   IORING_OP_NAMES,
   IORING_OP_NOP,
+  IORING_OP_READ,
+  IORING_OP_READ_FIXED,
+  IORING_OP_READV,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
+  IORING_OP_WRITE,
+  IORING_OP_WRITE_FIXED,
+  IORING_OP_WRITEV,
 } from '../../uapi/io_uring.js';
 import { asyncCancelOp } from './cancel.js';
 import { nopOp } from './nop.js';
+import { readFixedOp, readOp, readvOp, writeFixedOp, writeOp, writevOp } from './rw.js';
 import { linkTimeoutOp, timeoutOp, timeoutRemoveOp } from './timeout.js';
 import type { OpDef } from './types.js';
 
@@ -34,6 +41,12 @@ table[IORING_OP_TIMEOUT] = timeoutOp;
 table[IORING_OP_TIMEOUT_REMOVE] = timeoutRemoveOp;
 table[IORING_OP_ASYNC_CANCEL] = asyncCancelOp;
 table[IORING_OP_LINK_TIMEOUT] = linkTimeoutOp;
+table[IORING_OP_READ] = readOp;
+table[IORING_OP_WRITE] = writeOp;
+table[IORING_OP_READV] = readvOp;
+table[IORING_OP_WRITEV] = writevOp;
+table[IORING_OP_READ_FIXED] = readFixedOp;
+table[IORING_OP_WRITE_FIXED] = writeFixedOp;
 
 /** Op definitions indexed by opcode, 0 .. IORING_OP_LAST-1. */
 export const OPS: readonly OpDef[] = table;
@@ -44,6 +57,12 @@ const supported = new Set([
   IORING_OP_TIMEOUT_REMOVE,
   IORING_OP_ASYNC_CANCEL,
   IORING_OP_LINK_TIMEOUT,
+  IORING_OP_READ,
+  IORING_OP_WRITE,
+  IORING_OP_READV,
+  IORING_OP_WRITEV,
+  IORING_OP_READ_FIXED,
+  IORING_OP_WRITE_FIXED,
 ]);
 
 /** Whether an opcode is implemented (for IORING_REGISTER_PROBE). */

@@ -1,5 +1,7 @@
 /** What an op implementation sees of its ring (kept narrow so ops stay independent of the context). */
 import type { AddressSpace } from '../../mem/address-space.js';
+import type { IoBackend } from '../backends/types.js';
+import type { ResourceTables } from '../files.js';
 import type { Request } from '../request.js';
 
 export interface OpRing {
@@ -23,6 +25,26 @@ export interface OpRing {
   /** Mark a request in flight (cancellable by ASYNC_CANCEL while `req.cancel` is set). */
   addInflight(req: Request): void;
   removeInflight(req: Request): void;
+
+  /** The I/O backend (Node's fs by default). */
+  readonly backend: IoBackend;
+  /** Registered files and buffers. */
+  readonly resources: ResourceTables;
+  /** The real fd a request targets (sqe->fd, or its registered-file slot with IOSQE_FIXED_FILE), or -EBADF. */
+  fileFor(req: Request): number;
+  /** A live view of user memory [lo|hi, +len), or null when any byte is outside the address space. */
+  userView(lo: number, hi: number, len: number): Uint8Array | null;
+  /** A NUL-terminated path at a user address: the string, or -EFAULT / -ENAMETOOLONG / -ENOENT. */
+  userPath(lo: number, hi: number): string | number;
+  /** Resolve `path` against `dirfd` (AT_FDCWD, an open directory fd) as *at() calls do: a path or -errno. */
+  resolveAt(dirfd: number, path: string): string | number;
+  /**
+   * The request's I/O has been handed to the backend: it counts as in flight until endIo, cannot be
+   * cancelled any more (-EALREADY), and close() waits for it to settle.
+   */
+  startIo(req: Request): void;
+  /** The backend finished the request's I/O: complete it with `res` (and run what that sets off). */
+  endIo(req: Request, res: number): void;
 }
 
 export interface TimeoutState {

@@ -1,0 +1,145 @@
+/** File-system UAPI used by the file ops: fcntl/stat/fs flags and the structs they pass (x86-64). */
+import type { StructLayout } from './layout.js';
+
+/* ---- fcntl.h ---- */
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
+export const AT_SYMLINK_FOLLOW = 0x400;
+export const AT_NO_AUTOMOUNT = 0x800;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_STATX_SYNC_TYPE = 0x6000;
+
+export const O_RDONLY = 0o0;
+export const O_WRONLY = 0o1;
+export const O_RDWR = 0o2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_DSYNC = 0o10000;
+export const O_DIRECT = 0o40000;
+export const O_LARGEFILE = 0o100000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_NOATIME = 0o1000000;
+export const O_CLOEXEC = 0o2000000;
+export const O_SYNC = 0o4010000;
+export const O_PATH = 0o10000000;
+export const O_TMPFILE = 0o20200000;
+
+/* ---- stat.h: struct statx masks ---- */
+export const STATX_TYPE = 0x1;
+export const STATX_MODE = 0x2;
+export const STATX_NLINK = 0x4;
+export const STATX_UID = 0x8;
+export const STATX_GID = 0x10;
+export const STATX_ATIME = 0x20;
+export const STATX_MTIME = 0x40;
+export const STATX_CTIME = 0x80;
+export const STATX_INO = 0x100;
+export const STATX_SIZE = 0x200;
+export const STATX_BLOCKS = 0x400;
+export const STATX_BASIC_STATS = 0x7ff;
+export const STATX_BTIME = 0x800;
+
+/* ---- fs.h ---- */
+export const RENAME_NOREPLACE = 1 << 0;
+export const RENAME_EXCHANGE = 1 << 1;
+export const RENAME_WHITEOUT = 1 << 2;
+/** preadv2/pwritev2 flags (sqe->rw_flags). */
+export const RWF_HIPRI = 0x1;
+export const RWF_DSYNC = 0x2;
+export const RWF_SYNC = 0x4;
+export const RWF_NOWAIT = 0x8;
+export const RWF_APPEND = 0x10;
+export const RWF_SUPPORTED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND;
+
+/* ---- falloc.h ---- */
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+
+/* ---- fadvise / madvise ---- */
+export const POSIX_FADV_NORMAL = 0;
+export const POSIX_FADV_DONTNEED = 4;
+export const POSIX_FADV_NOREUSE = 5;
+export const MADV_NORMAL = 0;
+export const MADV_DONTNEED = 4;
+
+/* ---- uio.h ---- */
+export const UIO_MAXIOV = 1024;
+
+/* ---- io_uring registration of files and buffers ---- */
+/** 5.13's limit on registered files. */
+export const IORING_MAX_FIXED_FILES = 1 << 15;
+/** In a files update, leave this slot as it is. */
+export const IORING_REGISTER_FILES_SKIP = -2;
+/** Largest registered buffer (SZ_1G). */
+export const IORING_MAX_REG_BUFFER = 1 << 30;
+/** 5.13's limit on registered buffers. */
+export const IORING_MAX_REG_BUFFERS = 1 << 14;
+
+/** struct iovec (16 bytes). */
+export const IOVEC = {
+  name: 'iovec',
+  size: 16,
+  fields: {
+    iov_base: { offset: 0, type: 'u64' },
+    iov_len: { offset: 8, type: 'u64' },
+  },
+} as const satisfies StructLayout;
+
+/** struct io_uring_files_update (16 bytes), the argument of IORING_REGISTER_FILES_UPDATE. */
+export const IO_URING_FILES_UPDATE = {
+  name: 'io_uring_files_update',
+  size: 16,
+  fields: {
+    offset: { offset: 0, type: 'u32' },
+    resv: { offset: 4, type: 'u32' },
+    fds: { offset: 8, type: 'u64' },
+  },
+} as const satisfies StructLayout;
+
+/** struct open_how (24 bytes), for IORING_OP_OPENAT2. */
+export const OPEN_HOW = {
+  name: 'open_how',
+  size: 24,
+  fields: {
+    flags: { offset: 0, type: 'u64' },
+    mode: { offset: 8, type: 'u64' },
+    resolve: { offset: 16, type: 'u64' },
+  },
+} as const satisfies StructLayout;
+
+/** struct statx (256 bytes). Timestamps are struct statx_timestamp { s64 tv_sec; u32 tv_nsec; s32 pad }. */
+export const STATX = {
+  name: 'statx',
+  size: 256,
+  fields: {
+    stx_mask: { offset: 0, type: 'u32' },
+    stx_blksize: { offset: 4, type: 'u32' },
+    stx_attributes: { offset: 8, type: 'u64' },
+    stx_nlink: { offset: 16, type: 'u32' },
+    stx_uid: { offset: 20, type: 'u32' },
+    stx_gid: { offset: 24, type: 'u32' },
+    stx_mode: { offset: 28, type: 'u16' },
+    stx_ino: { offset: 32, type: 'u64' },
+    stx_size: { offset: 40, type: 'u64' },
+    stx_blocks: { offset: 48, type: 'u64' },
+    stx_attributes_mask: { offset: 56, type: 'u64' },
+    stx_atime: { offset: 64, type: 's64' },
+    stx_atime_nsec: { offset: 72, type: 'u32' },
+    stx_btime: { offset: 80, type: 's64' },
+    stx_btime_nsec: { offset: 88, type: 'u32' },
+    stx_ctime: { offset: 96, type: 's64' },
+    stx_ctime_nsec: { offset: 104, type: 'u32' },
+    stx_mtime: { offset: 112, type: 's64' },
+    stx_mtime_nsec: { offset: 120, type: 'u32' },
+    stx_rdev_major: { offset: 128, type: 'u32' },
+    stx_rdev_minor: { offset: 132, type: 'u32' },
+    stx_dev_major: { offset: 136, type: 'u32' },
+    stx_dev_minor: { offset: 140, type: 'u32' },
+  },
+} as const satisfies StructLayout;

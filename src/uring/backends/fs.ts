@@ -1,0 +1,149 @@
+/**
+ * The default backend: Node's fs (callback API, libuv thread pool). Buffers are views straight into
+ * the shared address space, so reads land in and writes come from user memory with no copy.
+ */
+import fs from 'node:fs';
+import { EBADF, EINVAL, EIO } from '../../uapi/errno.js';
+import type { Done, IoBackend, Position, StatResult } from './types.js';
+
+/** A Node error (or anything thrown) as a negative errno. */
+export function errnoOf(e: unknown): number {
+  if (e !== null && typeof e === 'object') {
+    const n = (e as { errno?: unknown }).errno;
+    if (typeof n === 'number' && n !== 0) return -Math.abs(n);
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_OUT_OF_RANGE' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_ARG_VALUE') {
+      return -EINVAL;
+    }
+  }
+  return -EIO;
+}
+
+function validFd(fd: number): boolean {
+  return Number.isInteger(fd) && fd >= 0 && fd <= 0x7fffffff;
+}
+
+/** Node takes null (not -1) for "current position" on vectored calls. */
+function posArg(pos: Position): number | bigint | null {
+  return pos === -1 || pos === -1n ? null : pos;
+}
+
+/** Call a Node fs function; a synchronous throw (bad argument) becomes a completion too. */
+function guard(done: Done, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    queueMicrotask(() => done(errnoOf(e)));
+  }
+}
+
+const ns = (s: fs.BigIntStats, which: 'atime' | 'mtime' | 'ctime' | 'birthtime'): bigint =>
+  s[`${which}Ns` as const];
+
+function toStat(s: fs.BigIntStats): StatResult {
+  return {
+    dev: s.dev,
+    ino: s.ino,
+    mode: s.mode,
+    nlink: s.nlink,
+    uid: s.uid,
+    gid: s.gid,
+    rdev: s.rdev,
+    size: s.size,
+    blksize: s.blksize,
+    blocks: s.blocks,
+    atimeNs: ns(s, 'atime'),
+    mtimeNs: ns(s, 'mtime'),
+    ctimeNs: ns(s, 'ctime'),
+    birthtimeNs: ns(s, 'birthtime'),
+  };
+}
+
+export class FsBackend implements IoBackend {
+  readonly name = 'node-fs';
+
+  read(fd: number, buf: Uint8Array, pos: Position, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    guard(done, () => fs.read(fd, buf, 0, buf.length, pos, (err, n) => done(err ? errnoOf(err) : n)));
+  }
+
+  write(fd: number, buf: Uint8Array, pos: Position, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    const p = posArg(pos);
+    guard(done, () =>
+      fs.write(fd, buf, 0, buf.length, p === null ? null : Number(p), (err, n) =>
+        done(err ? errnoOf(err) : n),
+      ),
+    );
+  }
+
+  readv(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    const p = posArg(pos);
+    guard(done, () =>
+      fs.readv(fd, bufs, p === null ? null : Number(p), (err, n) => done(err ? errnoOf(err) : n)),
+    );
+  }
+
+  writev(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    const p = posArg(pos);
+    guard(done, () =>
+      fs.writev(fd, bufs, p === null ? null : Number(p), (err, n) => done(err ? errnoOf(err) : n)),
+    );
+  }
+
+  fsync(fd: number, datasync: boolean, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    const cb = (err: NodeJS.ErrnoException | null): void => done(err ? errnoOf(err) : 0);
+    guard(done, () => (datasync ? fs.fdatasync(fd, cb) : fs.fsync(fd, cb)));
+  }
+
+  open(path: string, flags: number, mode: number, done: Done): void {
+    guard(done, () => fs.open(path, flags, mode, (err, fd) => done(err ? errnoOf(err) : fd)));
+  }
+
+  close(fd: number, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    guard(done, () => fs.close(fd, (err) => done(err ? errnoOf(err) : 0)));
+  }
+
+  ftruncate(fd: number, len: number, done: Done): void {
+    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    guard(done, () => fs.ftruncate(fd, len, (err) => done(err ? errnoOf(err) : 0)));
+  }
+
+  stat(
+    path: string | null,
+    fd: number,
+    nofollow: boolean,
+    done: (res: number, st: StatResult | null) => void,
+  ): void {
+    const cb = (err: NodeJS.ErrnoException | null, s: fs.BigIntStats): void =>
+      err ? done(errnoOf(err), null) : done(0, toStat(s));
+    try {
+      if (path === null) {
+        if (!validFd(fd)) return queueMicrotask(() => done(-EBADF, null));
+        fs.fstat(fd, { bigint: true }, cb);
+      } else if (nofollow) {
+        fs.lstat(path, { bigint: true }, cb);
+      } else {
+        fs.stat(path, { bigint: true }, cb);
+      }
+    } catch (e) {
+      queueMicrotask(() => done(errnoOf(e), null));
+    }
+  }
+
+  rename(from: string, to: string, done: Done): void {
+    guard(done, () => fs.rename(from, to, (err) => done(err ? errnoOf(err) : 0)));
+  }
+
+  unlink(path: string, done: Done): void {
+    guard(done, () => fs.unlink(path, (err) => done(err ? errnoOf(err) : 0)));
+  }
+
+  rmdir(path: string, done: Done): void {
+    guard(done, () => fs.rmdir(path, (err) => done(err ? errnoOf(err) : 0)));
+  }
+}
