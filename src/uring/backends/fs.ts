@@ -28,12 +28,17 @@ function posArg(pos: Position): number | bigint | null {
   return pos === -1 || pos === -1n ? null : pos;
 }
 
+/** Report `res` asynchronously, as a real completion would be. */
+function later(done: Done, res: number): void {
+  queueMicrotask(() => done(res));
+}
+
 /** Call a Node fs function; a synchronous throw (bad argument) becomes a completion too. */
 function guard(done: Done, f: () => void): void {
   try {
     f();
   } catch (e) {
-    queueMicrotask(() => done(errnoOf(e)));
+    later(done, errnoOf(e));
   }
 }
 
@@ -63,12 +68,18 @@ export class FsBackend implements IoBackend {
   readonly name = 'node-fs';
 
   read(fd: number, buf: Uint8Array, pos: Position, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     guard(done, () => fs.read(fd, buf, 0, buf.length, pos, (err, n) => done(err ? errnoOf(err) : n)));
   }
 
   write(fd: number, buf: Uint8Array, pos: Position, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     const p = posArg(pos);
     guard(done, () =>
       fs.write(fd, buf, 0, buf.length, p === null ? null : Number(p), (err, n) =>
@@ -78,7 +89,10 @@ export class FsBackend implements IoBackend {
   }
 
   readv(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     const p = posArg(pos);
     guard(done, () =>
       fs.readv(fd, bufs, p === null ? null : Number(p), (err, n) => done(err ? errnoOf(err) : n)),
@@ -86,7 +100,10 @@ export class FsBackend implements IoBackend {
   }
 
   writev(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     const p = posArg(pos);
     guard(done, () =>
       fs.writev(fd, bufs, p === null ? null : Number(p), (err, n) => done(err ? errnoOf(err) : n)),
@@ -94,7 +111,10 @@ export class FsBackend implements IoBackend {
   }
 
   fsync(fd: number, datasync: boolean, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     const cb = (err: NodeJS.ErrnoException | null): void => done(err ? errnoOf(err) : 0);
     guard(done, () => (datasync ? fs.fdatasync(fd, cb) : fs.fsync(fd, cb)));
   }
@@ -104,12 +124,18 @@ export class FsBackend implements IoBackend {
   }
 
   close(fd: number, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     guard(done, () => fs.close(fd, (err) => done(err ? errnoOf(err) : 0)));
   }
 
   ftruncate(fd: number, len: number, done: Done): void {
-    if (!validFd(fd)) return queueMicrotask(() => done(-EBADF));
+    if (!validFd(fd)) {
+      later(done, -EBADF);
+      return;
+    }
     guard(done, () => fs.ftruncate(fd, len, (err) => done(err ? errnoOf(err) : 0)));
   }
 
@@ -123,7 +149,10 @@ export class FsBackend implements IoBackend {
       err ? done(errnoOf(err), null) : done(0, toStat(s));
     try {
       if (path === null) {
-        if (!validFd(fd)) return queueMicrotask(() => done(-EBADF, null));
+        if (!validFd(fd)) {
+          queueMicrotask(() => done(-EBADF, null));
+          return;
+        }
         fs.fstat(fd, { bigint: true }, cb);
       } else if (nofollow) {
         fs.lstat(path, { bigint: true }, cb);
