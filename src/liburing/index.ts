@@ -1,3 +1,5 @@
+export { AsyncRing } from './async.js';
+export { allocBuffer, type UserBuffer } from './buffer.js';
 export { Cqe, type CqeData } from './cqe.js';
 export { check, UringError } from './errors.js';
 export * from './prep.js';

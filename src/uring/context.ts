@@ -700,8 +700,9 @@ export class RingContext implements OpRing {
     if (cq === undefined || !Number.isInteger(cqIdx)) return -EINVAL;
     const min = Math.min(minComplete >>> 0, cq.entries);
     if (cq.ready() >= min) return submitted;
-    const timeoutNs = arg?.timeoutNs;
-    return this.#wait(cq, min, timeoutNs).then((r) => (r < 0 ? r : submitted));
+    const waiting = this.#wait(cq, min, arg?.timeoutNs);
+    // The wait resolves with 0 or -errno; with nothing submitted that is already enter's result.
+    return submitted === 0 ? waiting : waiting.then((r) => (r < 0 ? r : submitted));
   }
 
   /** io_uring_register(2): probe, files, buffers, enable rings. BPF comes with a later issue (-EINVAL). */

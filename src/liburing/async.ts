@@ -1,0 +1,228 @@
+/**
+ * The promise API: `await ring.read(fd, addr, len, offset)` and friends on top of IoUring.
+ *
+ * An AsyncRing owns CQ 0 of its ring: every CQE there is matched to the promise of the request that
+ * produced it (user_data carries a slot number). Calls made in the same event-loop tick are
+ * submitted together with one enter; one waiter reaps CQ 0 while anything is in flight. Results are
+ * the CQE's res; a negative res rejects the promise with a UringError (code 'ENOENT', 'EBADF', ...),
+ * as fs.promises does. Extra CQs and raw SQEs (via `.ring`) stay available for other uses.
+ */
+import { AT_FDCWD } from '../uapi/fs.js';
+import {
+  IORING_ENTER_GETEVENTS,
+  IORING_FSYNC_DATASYNC,
+  IORING_OP_CLOSE,
+  IORING_OP_FSYNC,
+  IORING_OP_NOP,
+  IORING_OP_OPENAT,
+  IORING_OP_READ,
+  IORING_OP_TIMEOUT,
+  IORING_OP_WRITE,
+} from '../uapi/io_uring.js';
+import { allocBuffer, type UserBuffer } from './buffer.js';
+import type { Cqe } from './cqe.js';
+import { UringError } from './errors.js';
+import { allocTimespec, prepRw } from './prep.js';
+import { IoUring, type QueueInitOptions } from './ring.js';
+import type { Sqe } from './sqe.js';
+
+interface Pending {
+  op: string;
+  resolve: (res: number) => void;
+  reject: (e: Error) => void;
+  /** Memory to free once the request completed (paths, timespecs). */
+  scratch: number;
+}
+
+/** u64 "current position" offset. */
+const CURRENT = -1;
+
+export class AsyncRing {
+  readonly ring: IoUring;
+  readonly #slots: (Pending | undefined)[] = [];
+  readonly #free: number[] = [];
+  #inflight = 0;
+  #unsubmitted = 0;
+  #submitQueued = false;
+  #reaping = false;
+  readonly #cqes: Cqe[] = [];
+  #closed = false;
+
+  constructor(ring: IoUring) {
+    this.ring = ring;
+  }
+
+  /** A ring of `entries` SQ entries driven by promises. */
+  static create(entries = 64, options: QueueInitOptions = {}): AsyncRing {
+    return new AsyncRing(IoUring.queueInit(entries, options));
+  }
+
+  /** Allocate a user buffer in this ring's address space (page-aligned by default). */
+  allocBuffer(length: number, align = 4096): UserBuffer {
+    return allocBuffer(this.ring.mem, length, align);
+  }
+
+  /** Requests submitted or queued and not yet completed. */
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /* ------------------------------------------------------------------ ops */
+
+  /** io_uring_prep_nop(3). */
+  nop(): Promise<number> {
+    return this.#op('nop', (s) => prepRw(IORING_OP_NOP, s, -1, 0, 0, 0));
+  }
+
+  /** io_uring_prep_read(3): read up to `len` bytes at `addr`; offset -1 (default) = current position. */
+  read(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
+    return this.#op('read', (s) => prepRw(IORING_OP_READ, s, fd, addr, len, u64(offset)));
+  }
+
+  /** io_uring_prep_write(3): write `len` bytes from `addr`; offset -1 (default) = current position. */
+  write(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
+    return this.#op('write', (s) => prepRw(IORING_OP_WRITE, s, fd, addr, len, u64(offset)));
+  }
+
+  /** io_uring_prep_fsync(3); `datasync` sets IORING_FSYNC_DATASYNC. */
+  fsync(fd: number, datasync = false): Promise<number> {
+    return this.#op('fsync', (s) => {
+      prepRw(IORING_OP_FSYNC, s, fd, 0, 0, 0);
+      if (datasync) s.set('fsync_flags', IORING_FSYNC_DATASYNC);
+    });
+  }
+
+  /** io_uring_prep_openat(3): open `path` (relative to `dirfd`, default AT_FDCWD); resolves with the fd. */
+  openat(path: string, flags: number, mode = 0o644, dirfd = AT_FDCWD): Promise<number> {
+    const bytes = Buffer.from(`${path}\0`, 'utf8');
+    const mem = this.ring.mem;
+    const addr = mem.alloc(bytes.length, 1);
+    mem.writeBytes(addr, bytes);
+    return this.#op(
+      'openat',
+      (s) => {
+        prepRw(IORING_OP_OPENAT, s, dirfd, addr, mode, 0);
+        s.set('op_flags', flags);
+      },
+      addr,
+    );
+  }
+
+  /** io_uring_prep_close(3). */
+  close(fd: number): Promise<number> {
+    return this.#op('close', (s) => prepRw(IORING_OP_CLOSE, s, fd, 0, 0, 0));
+  }
+
+  /** A TIMEOUT request used as a sleep: resolves with 0 when it expires (-ETIME is the expected result). */
+  sleep(ns: bigint | number): Promise<number> {
+    const ts = allocTimespec(this.ring.mem, ns);
+    return this.#op('timeout', (s) => prepRw(IORING_OP_TIMEOUT, s, -1, ts, 1, 0), ts).catch((e: unknown) => {
+      if (e instanceof UringError && e.code === 'ETIME') return 0;
+      throw e;
+    });
+  }
+
+  /**
+   * Any request: `prep` fills the SQE (do not set user_data: the AsyncRing owns it). Resolves with
+   * the CQE's res, rejects with UringError when it is negative.
+   */
+  submit(op: string, prep: (sqe: Sqe) => void): Promise<number> {
+    return this.#op(op, prep);
+  }
+
+  /** Wait for what is in flight, then close the ring. */
+  async shutdown(): Promise<void> {
+    while (this.#inflight > 0) await this.#drainOnce();
+    this.#closed = true;
+    await this.ring.close();
+  }
+
+  /* ------------------------------------------------------------------ machinery */
+
+  #op(op: string, prep: (sqe: Sqe) => void, scratch = 0): Promise<number> {
+    if (this.#closed) return Promise.reject(new UringError(op, -9));
+    let sqe = this.ring.getSqe();
+    if (sqe === null) {
+      this.#submitNow();
+      sqe = this.ring.getSqe();
+      if (sqe === null) return Promise.reject(new Error(`${op}: the submission queue is full`));
+    }
+    const slot = this.#free.pop() ?? this.#slots.length;
+    return new Promise<number>((resolve, reject) => {
+      this.#slots[slot] = { op, resolve, reject, scratch };
+      prep(sqe);
+      sqe.setUserData32(slot, 0);
+      this.#inflight++;
+      this.#unsubmitted++;
+      if (!this.#submitQueued) {
+        this.#submitQueued = true;
+        queueMicrotask(() => this.#submitNow());
+      }
+    });
+  }
+
+  #submitNow(): void {
+    this.#submitQueued = false;
+    if (this.#unsubmitted === 0 || this.#closed) return;
+    this.#unsubmitted = 0;
+    this.ring.submit();
+    this.#reapReady();
+    if (!this.#reaping && this.#inflight > 0) void this.#reapLoop();
+  }
+
+  /** Resolve the promises of every CQE ready on CQ 0. */
+  #reapReady(): number {
+    const ring = this.ring;
+    const cqes = this.#cqes;
+    let total = 0;
+    for (;;) {
+      const n = ring.peekBatchCqe(cqes, 64);
+      if (n === 0) return total;
+      for (let i = 0; i < n; i++) {
+        const c = cqes[i]!;
+        const slot = c.userDataLo;
+        const res = c.res;
+        const p = this.#slots[slot];
+        if (p === undefined || c.userDataHi !== 0) {
+          throw new Error(
+            `AsyncRing: CQE with user_data ${c.userData} matches no request (CQ 0 is owned by the AsyncRing)`,
+          );
+        }
+        this.#slots[slot] = undefined;
+        this.#free.push(slot);
+        this.#inflight--;
+        if (p.scratch !== 0) ring.mem.free(p.scratch);
+        if (res < 0) p.reject(new UringError(p.op, res));
+        else p.resolve(res);
+      }
+      ring.cqAdvance(n);
+      total += n;
+    }
+  }
+
+  async #drainOnce(): Promise<void> {
+    if (this.#reapReady() > 0) return;
+    // Wait for at least one CQE on CQ 0 with a bare enter (fewer promise hops than waitCqe).
+    const r = this.ring.enter(0, 1, IORING_ENTER_GETEVENTS);
+    const res = typeof r === 'number' ? r : await r;
+    if (res < 0) throw new UringError('io_uring_enter', res);
+    this.#reapReady();
+  }
+
+  async #reapLoop(): Promise<void> {
+    this.#reaping = true;
+    try {
+      while (this.#inflight > 0 && !this.#closed) {
+        if (this.#unsubmitted > 0) this.#submitNow();
+        await this.#drainOnce();
+      }
+    } finally {
+      this.#reaping = false;
+    }
+  }
+}
+
+function u64(offset: number | bigint): number | bigint {
+  if (offset === -1 || offset === -1n) return 0xffff_ffff_ffff_ffffn;
+  return offset;
+}
