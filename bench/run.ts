@@ -4,20 +4,25 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop)
- *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches (needs gcc and
- *                liburing); on by default when both are present, --no-kernel skips it
+ *   --only nop   run only these groups (available: nop, file)
+ *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
+ *                for the same writes (needs gcc and liburing); on by default when both are present,
+ *                --no-kernel skips it
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FileReport, fileJson, fileTable, runFileGroup } from './file.js';
 import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
-import { type KernelNop, kernelUnavailable, runKernelNop } from './kernel.js';
+import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
 import { nopCases } from './nop.js';
 
-const GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
+/** Groups of time-boxed cases run by harness.measure. */
+const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
+/** Every group, in run order: the case groups, then 'file' (its own interleaved runs, bench/file.ts). */
+const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'file'];
 
 interface Options {
   readonly quick: boolean;
@@ -30,7 +35,7 @@ const USAGE = 'usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [-
 
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
-  let only: string[] = Object.keys(GROUPS);
+  let only: string[] = [...GROUPS];
   let kernel: boolean | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -42,8 +47,8 @@ function parseArgs(argv: readonly string[]): Options {
       if (v === undefined || v === '') throw new UsageError('--only needs a group name');
       only = v.split(',').filter((g) => g !== '');
       for (const g of only) {
-        if (!(g in GROUPS)) {
-          throw new UsageError(`unknown group '${g}' (available: ${Object.keys(GROUPS).join(', ')})`);
+        if (!GROUPS.includes(g)) {
+          throw new UsageError(`unknown group '${g}' (available: ${GROUPS.join(', ')})`);
         }
       }
     } else if (a === '--help' || a === '-h') {
@@ -51,7 +56,8 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else throw new UsageError(`unknown argument '${a}'`);
   }
-  return { quick, only, kernel };
+  // Run order is GROUPS' order whatever the order given.
+  return { quick, only: GROUPS.filter((g) => only.includes(g)), kernel };
 }
 
 class UsageError extends Error {}
@@ -103,7 +109,8 @@ async function main(): Promise<number> {
     ? { warmupMs: 100, runMs: 200, runs: 3, chunkIters: 64 }
     : { warmupMs: 500, runMs: 800, runs: 5, chunkIters: 256 };
   const kernelTiming = opts.quick ? { secs: 0.2, runs: 3 } : { secs: 0.5, runs: 5 };
-  const cases = opts.only.flatMap((g) => GROUPS[g] ?? []);
+  const cases = opts.only.flatMap((g) => CASE_GROUPS[g] ?? []);
+  const runFile = opts.only.includes('file');
 
   // The kernel's figures first, so that both are taken under the same conditions of this run.
   let kernel: KernelNop[] = [];
@@ -111,17 +118,23 @@ async function main(): Promise<number> {
   const kernelBatches = [
     ...new Set(cases.flatMap((c) => (c.kernelBatch === undefined ? [] : [c.kernelBatch]))),
   ];
-  const why = opts.kernel === false ? 'skipped (--no-kernel)' : kernelUnavailable();
-  if (why !== null && opts.kernel === true) {
-    process.stderr.write(`--kernel: cannot run the kernel benchmark: ${why}\n`);
-    return 1;
+  const why = opts.kernel === false ? 'skipped (--no-kernel)' : kernelUnavailable('nop_bench');
+  const whyWrite = opts.kernel === false ? 'skipped (--no-kernel)' : kernelUnavailable('write_qd');
+  for (const [needed, w] of [
+    [kernelBatches.length > 0, why],
+    [runFile, whyWrite],
+  ] as const) {
+    if (needed && w !== null && opts.kernel === true) {
+      process.stderr.write(`--kernel: cannot run the kernel benchmark: ${w}\n`);
+      return 1;
+    }
   }
   if (why === null && kernelBatches.length > 0) {
     kernel = runKernelNop(kernelBatches, kernelTiming.secs, kernelTiming.runs, progress);
     kernelNote = `measured in this run by nop_bench.c (${kernelTiming.runs} runs of ${kernelTiming.secs} s)`;
   } else {
     kernelNote = `not measured: ${why ?? 'no case compares with the kernel'}`;
-    if (why !== null) progress(`kernel: ${kernelNote}`);
+    if (why !== null && kernelBatches.length > 0) progress(`kernel: ${kernelNote}`);
   }
 
   const rows: Row[] = [];
@@ -136,6 +149,26 @@ async function main(): Promise<number> {
       kernelRef: ref === undefined ? null : { low: ref[0], high: ref[1], mid: (ref[0] + ref[1]) / 2 },
       kernelMeasured: kernel.find((k) => k.batch === c.kernelBatch) ?? null,
     });
+  }
+
+  // The file group last: its writeback must not disturb the CPU-bound cases.
+  let file: FileReport | null = null;
+  let fileKernelNote = '';
+  if (runFile) {
+    const fileRuns = opts.quick ? 3 : 5;
+    let probe: KernelWriteProbe | null = null;
+    if (whyWrite === null) {
+      probe = new KernelWriteProbe(progress);
+      fileKernelNote = `in this run: one write_qd run after each\n  ours / fs.promises pair (${fileRuns} runs)`;
+    } else {
+      fileKernelNote = `not measured: ${whyWrite}`;
+      progress(`kernel: write_qd ${fileKernelNote}`);
+    }
+    try {
+      file = await runFileGroup({ quick: opts.quick, kernel: probe, progress });
+    } finally {
+      probe?.dispose();
+    }
   }
 
   // Table.
@@ -159,18 +192,28 @@ async function main(): Promise<number> {
   });
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const lines = [
-    `uring-bpf benchmarks: node ${process.version}, ${cpu} x${os.cpus().length}, ${
-      opts.quick ? 'QUICK (rough figures), ' : ''
-    }${timing.runs} runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`,
-    'vs kernel (ref) = our median / midpoint of the real kernel io_uring NOP submit+reap range on this machine',
-    '  (3.1-3.3 M/s at batch 1, 9-11.6 M/s at batch 8, 12.5-14.8 M/s at batch 32): reference figures',
-    '  measured earlier (kernel-probe/README.md), NOT in this run.',
-    withKernel
-      ? `kernel (this run) = nop_bench.c median, ${kernelNote}.`
-      : `kernel (this run): ${kernelNote}.`,
-    '',
-    formatTable(header, body),
+    `uring-bpf benchmarks: node ${process.version}, ${cpu} x${os.cpus().length}, kernel ${os.release()}${
+      opts.quick ? ', QUICK (rough figures)' : ''
+    }`,
   ];
+  if (rows.length > 0) {
+    lines.push(
+      '',
+      `${timing.runs} runs of ${timing.runMs} ms after ${timing.warmupMs} ms warm-up`,
+      'vs kernel (ref) = our median / midpoint of the real kernel io_uring NOP submit+reap range on this machine',
+      '  (3.1-3.3 M/s at batch 1, 9-11.6 M/s at batch 8, 12.5-14.8 M/s at batch 32): reference figures',
+      '  measured earlier (kernel-probe/README.md), NOT in this run.',
+      withKernel
+        ? `kernel (this run) = nop_bench.c median, ${kernelNote}.`
+        : `kernel (this run): ${kernelNote}.`,
+      '',
+      formatTable(header, body),
+    );
+  }
+  if (file !== null) {
+    const t = fileTable(file, fileKernelNote);
+    lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 
   // JSON.
@@ -220,6 +263,7 @@ async function main(): Promise<number> {
       kernelMeasured: r.kernelMeasured === null ? null : r.kernelMeasured.median,
       vsKernelMeasured: r.kernelMeasured === null ? null : round(r.stats.median / r.kernelMeasured.median, 4),
     })),
+    file: file === null ? null : fileJson(file, fileKernelNote),
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
   progress(`wrote ${outFile}`);
