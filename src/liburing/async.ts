@@ -132,7 +132,12 @@ export class AsyncRing {
 
   /** Wait for what is in flight, then close the ring. */
   async shutdown(): Promise<void> {
-    while (this.#inflight > 0) await this.#drainOnce();
+    while (this.#inflight > 0) {
+      if (this.#unsubmitted > 0) this.#submitNow();
+      if (this.#reapReady() > 0) continue;
+      const r = await this.ring.enter(0, 1, IORING_ENTER_GETEVENTS);
+      if (r < 0) throw new UringError('io_uring_enter', r);
+    }
     this.#closed = true;
     await this.ring.close();
   }
@@ -167,7 +172,7 @@ export class AsyncRing {
     this.#unsubmitted = 0;
     this.ring.submit();
     this.#reapReady();
-    if (!this.#reaping && this.#inflight > 0) void this.#reapLoop();
+    if (this.#inflight > 0) this.#reapLoop();
   }
 
   /** Resolve the promises of every CQE ready on CQ 0. */
@@ -200,24 +205,55 @@ export class AsyncRing {
     }
   }
 
-  async #drainOnce(): Promise<void> {
-    if (this.#reapReady() > 0) return;
-    // Wait for at least one CQE on CQ 0 with a bare enter (fewer promise hops than waitCqe).
-    const r = this.ring.enter(0, 1, IORING_ENTER_GETEVENTS);
-    const res = typeof r === 'number' ? r : await r;
-    if (res < 0) throw new UringError('io_uring_enter', res);
-    this.#reapReady();
+  /**
+   * Reap while anything is in flight: wait for a CQE on CQ 0 with a bare enter, resolve what is
+   * ready, and wait again. A plain promise chain (no async functions) keeps completions cheap.
+   */
+  #reapLoop(): void {
+    if (this.#reaping) return;
+    this.#reaping = true;
+    this.#armReaper();
   }
 
-  async #reapLoop(): Promise<void> {
-    this.#reaping = true;
-    try {
-      while (this.#inflight > 0 && !this.#closed) {
-        if (this.#unsubmitted > 0) this.#submitNow();
-        await this.#drainOnce();
-      }
-    } finally {
+  #armReaper(): void {
+    if (this.#inflight === 0 || this.#closed) {
       this.#reaping = false;
+      return;
+    }
+    if (this.#unsubmitted > 0) this.#submitNow();
+    if (this.#reapReady() > 0) {
+      queueMicrotask(this.#rearm);
+      return;
+    }
+    const r = this.ring.enter(0, 1, IORING_ENTER_GETEVENTS);
+    if (typeof r === 'number') {
+      if (r < 0) this.#failAll(new UringError('io_uring_enter', r));
+      queueMicrotask(this.#rearm);
+      return;
+    }
+    r.then(this.#onWake);
+  }
+
+  readonly #rearm = (): void => this.#armReaper();
+
+  readonly #onWake = (res: number): void => {
+    if (res < 0) {
+      this.#failAll(new UringError('io_uring_enter', res));
+      this.#reaping = false;
+      return;
+    }
+    this.#reapReady();
+    this.#armReaper();
+  };
+
+  /** The ring failed under us (closed elsewhere): every pending promise rejects. */
+  #failAll(e: UringError): void {
+    for (let i = 0; i < this.#slots.length; i++) {
+      const p = this.#slots[i];
+      if (p === undefined) continue;
+      this.#slots[i] = undefined;
+      this.#inflight--;
+      p.reject(e);
     }
   }
 }

@@ -264,7 +264,7 @@ export class RingContext implements OpRing {
 
   startIo(req: Request): void {
     this.#ioPending++;
-    req.cancel = () => -EALREADY;
+    req.cancel = ioRunning;
     this.addInflight(req);
   }
 
@@ -865,6 +865,9 @@ export class RingContext implements OpRing {
     return this.#closed;
   }
 }
+
+/** Cancel hook of a request whose I/O the backend is performing: it can no longer be stopped. */
+const ioRunning = (): number => -EALREADY;
 
 function chainLength(req: Request): number {
   let n = 0;

@@ -105,6 +105,22 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
   }
   ring.startIo(req);
   const b = ring.backend;
+  if (views.length === 1 && kind !== 'vec' && (flags & (RWF_DSYNC | RWF_SYNC)) === 0) {
+    // The common case, with one closure: a single buffer and no sync after it.
+    const view = views[0]!;
+    const done = (res: number): void => {
+      if (res === -ESPIPE && pos !== -1) {
+        if (write) b.write(fd, view, -1, done);
+        else b.read(fd, view, -1, done);
+        return;
+      }
+      if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
+      ring.endIo(req, res);
+    };
+    if (write) b.write(fd, view, pos, done);
+    else b.read(fd, view, pos, done);
+    return false;
+  }
   const finish = (res: number): void => {
     if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
     if (write && res > 0 && (flags & (RWF_DSYNC | RWF_SYNC)) !== 0) {
