@@ -4,12 +4,23 @@
  * too (it lives in the old __pad2 area), so set it after prep with sqe.setCqIdx.
  */
 import type { AddressSpace } from '../mem/address-space.js';
+import { OPEN_HOW } from '../uapi/fs.js';
 import {
   IORING_OP_ASYNC_CANCEL,
+  IORING_OP_CLOSE,
+  IORING_OP_FADVISE,
+  IORING_OP_FALLOCATE,
+  IORING_OP_FSYNC,
   IORING_OP_LINK_TIMEOUT,
+  IORING_OP_MADVISE,
   IORING_OP_NOP,
+  IORING_OP_OPENAT,
+  IORING_OP_OPENAT2,
+  IORING_OP_RENAMEAT,
+  IORING_OP_STATX,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
+  IORING_OP_UNLINKAT,
   IORING_TIMEOUT_UPDATE,
 } from '../uapi/io_uring.js';
 import { KERNEL_TIMESPEC } from '../uapi/layout.js';
@@ -81,6 +92,102 @@ export function prepLinkTimeout(sqe: Sqe, tsAddr: number, flags = 0): Sqe {
 export function prepCancel(sqe: Sqe, userData: UserData, flags = 0): Sqe {
   prepRw(IORING_OP_ASYNC_CANCEL, sqe, -1, userData, 0, 0);
   sqe.set('cancel_flags', flags);
+  return sqe;
+}
+
+function u32(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new RangeError(`${what} must be a u32, got ${v}`);
+  return v;
+}
+
+/**
+ * io_uring_prep_openat(3): open the NUL-terminated path at `pathAddr` relative to `dfd` (AT_FDCWD or a
+ * directory fd) with open(2) `flags` (O_*) and `mode`; the CQE's res is the new fd.
+ */
+export function prepOpenat(sqe: Sqe, dfd: number, pathAddr: number, flags: number, mode = 0): Sqe {
+  prepRw(IORING_OP_OPENAT, sqe, dfd, pathAddr, mode, 0);
+  sqe.set('op_flags', flags >>> 0);
+  return sqe;
+}
+
+/** io_uring_prep_openat2(3): like prepOpenat with a struct open_how (OPEN_HOW) at `howAddr`. */
+export function prepOpenat2(sqe: Sqe, dfd: number, pathAddr: number, howAddr: number): Sqe {
+  return prepRw(IORING_OP_OPENAT2, sqe, dfd, pathAddr, OPEN_HOW.size, howAddr);
+}
+
+/** io_uring_prep_close(3): close `fd`. */
+export function prepClose(sqe: Sqe, fd: number): Sqe {
+  return prepRw(IORING_OP_CLOSE, sqe, fd, 0, 0, 0);
+}
+
+/**
+ * io_uring_prep_statx(3): statx(2) of the path at `pathAddr` (relative to `dfd`) with AT_* `flags`
+ * and STATX_* `mask`, into the 256-byte struct statx (STATX) at `statxAddr`.
+ */
+export function prepStatx(
+  sqe: Sqe,
+  dfd: number,
+  pathAddr: number,
+  flags: number,
+  mask: number,
+  statxAddr: number,
+): Sqe {
+  prepRw(IORING_OP_STATX, sqe, dfd, pathAddr, mask, statxAddr);
+  sqe.set('op_flags', flags >>> 0);
+  return sqe;
+}
+
+/** io_uring_prep_renameat(3): renameat2(2) with RENAME_* `flags`. */
+export function prepRenameat(
+  sqe: Sqe,
+  oldDfd: number,
+  oldPathAddr: number,
+  newDfd: number,
+  newPathAddr: number,
+  flags = 0,
+): Sqe {
+  prepRw(IORING_OP_RENAMEAT, sqe, oldDfd, oldPathAddr, newDfd >>> 0, newPathAddr);
+  sqe.set('op_flags', flags >>> 0);
+  return sqe;
+}
+
+/** io_uring_prep_unlinkat(3): unlinkat(2); `flags` AT_REMOVEDIR removes a directory. */
+export function prepUnlinkat(sqe: Sqe, dfd: number, pathAddr: number, flags = 0): Sqe {
+  prepRw(IORING_OP_UNLINKAT, sqe, dfd, pathAddr, 0, 0);
+  sqe.set('op_flags', flags >>> 0);
+  return sqe;
+}
+
+/** io_uring_prep_fsync(3); `flags` IORING_FSYNC_DATASYNC makes it fdatasync. */
+export function prepFsync(sqe: Sqe, fd: number, flags = 0): Sqe {
+  prepRw(IORING_OP_FSYNC, sqe, fd, 0, 0, 0);
+  sqe.set('fsync_flags', flags);
+  return sqe;
+}
+
+/** io_uring_prep_fallocate(3): fallocate(2) of [offset, offset+len) with FALLOC_FL_* `mode`. */
+export function prepFallocate(
+  sqe: Sqe,
+  fd: number,
+  mode: number,
+  offset: bigint | number,
+  len: bigint | number,
+): Sqe {
+  return prepRw(IORING_OP_FALLOCATE, sqe, fd, len, mode, offset);
+}
+
+/** io_uring_prep_fadvise(3): posix_fadvise(2) of `len` (u32) bytes at `offset` with POSIX_FADV_* `advice`. */
+export function prepFadvise(sqe: Sqe, fd: number, offset: bigint | number, len: number, advice: number): Sqe {
+  prepRw(IORING_OP_FADVISE, sqe, fd, 0, u32(len, 'len'), offset);
+  sqe.set('op_flags', advice >>> 0);
+  return sqe;
+}
+
+/** io_uring_prep_madvise(3): madvise(2) of `len` (u32) bytes at `addr` with MADV_* `advice`. */
+export function prepMadvise(sqe: Sqe, addr: number, len: number, advice: number): Sqe {
+  prepRw(IORING_OP_MADVISE, sqe, -1, addr, u32(len, 'len'), 0);
+  sqe.set('op_flags', advice >>> 0);
   return sqe;
 }
 

@@ -9,6 +9,8 @@ export const AT_SYMLINK_FOLLOW = 0x400;
 export const AT_NO_AUTOMOUNT = 0x800;
 export const AT_EMPTY_PATH = 0x1000;
 export const AT_STATX_SYNC_TYPE = 0x6000;
+export const AT_STATX_FORCE_SYNC = 0x2000;
+export const AT_STATX_DONT_SYNC = 0x4000;
 
 export const O_RDONLY = 0o0;
 export const O_WRONLY = 0o1;
@@ -29,6 +31,48 @@ export const O_CLOEXEC = 0o2000000;
 export const O_SYNC = 0o4010000;
 export const O_PATH = 0o10000000;
 export const O_TMPFILE = 0o20200000;
+/** The O_TMPFILE bit without O_DIRECTORY (the kernel's __O_TMPFILE). */
+export const O_TMPFILE_BIT = 0o20000000;
+export const FASYNC = 0o20000;
+/** Flags openat2(2) accepts (the kernel's VALID_OPEN_FLAGS; O_SYNC includes O_DSYNC). */
+export const VALID_OPEN_FLAGS =
+  O_WRONLY |
+  O_RDWR |
+  O_CREAT |
+  O_EXCL |
+  O_NOCTTY |
+  O_TRUNC |
+  O_APPEND |
+  O_NONBLOCK |
+  O_SYNC |
+  FASYNC |
+  O_DIRECT |
+  O_LARGEFILE |
+  O_DIRECTORY |
+  O_NOFOLLOW |
+  O_NOATIME |
+  O_CLOEXEC |
+  O_PATH |
+  O_TMPFILE;
+/* ---- stat.h: file types in st_mode ---- */
+export const S_IFMT = 0o170000;
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFDIR = 0o040000;
+export const S_IFBLK = 0o060000;
+export const S_IFREG = 0o100000;
+export const S_IFLNK = 0o120000;
+export const S_IFSOCK = 0o140000;
+/** Permission bits a mode may carry (S_IALLUGO). */
+export const S_IALLUGO = 0o7777;
+
+/* ---- openat2.h: struct open_how resolve flags ---- */
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+export const RESOLVE_CACHED = 0x20;
 
 /* ---- stat.h: struct statx masks ---- */
 export const STATX_TYPE = 0x1;
@@ -44,6 +88,8 @@ export const STATX_SIZE = 0x200;
 export const STATX_BLOCKS = 0x400;
 export const STATX_BASIC_STATS = 0x7ff;
 export const STATX_BTIME = 0x800;
+/** Reserved mask bit: requesting it is -EINVAL. */
+export const STATX__RESERVED = 0x80000000;
 
 /* ---- fs.h ---- */
 export const RENAME_NOREPLACE = 1 << 0;
@@ -60,13 +106,31 @@ export const RWF_SUPPORTED = RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF
 /* ---- falloc.h ---- */
 export const FALLOC_FL_KEEP_SIZE = 0x01;
 export const FALLOC_FL_PUNCH_HOLE = 0x02;
+export const FALLOC_FL_COLLAPSE_RANGE = 0x08;
+export const FALLOC_FL_ZERO_RANGE = 0x10;
+export const FALLOC_FL_INSERT_RANGE = 0x20;
+export const FALLOC_FL_UNSHARE_RANGE = 0x40;
+export const FALLOC_FL_WRITE_ZEROES = 0x80;
 
 /* ---- fadvise / madvise ---- */
 export const POSIX_FADV_NORMAL = 0;
+export const POSIX_FADV_RANDOM = 1;
+export const POSIX_FADV_SEQUENTIAL = 2;
+export const POSIX_FADV_WILLNEED = 3;
 export const POSIX_FADV_DONTNEED = 4;
 export const POSIX_FADV_NOREUSE = 5;
 export const MADV_NORMAL = 0;
+export const MADV_RANDOM = 1;
+export const MADV_SEQUENTIAL = 2;
+export const MADV_WILLNEED = 3;
 export const MADV_DONTNEED = 4;
+export const MADV_FREE = 8;
+export const MADV_REMOVE = 9;
+export const MADV_COLLAPSE = 25;
+export const MADV_HWPOISON = 100;
+export const MADV_SOFT_OFFLINE = 101;
+export const MADV_GUARD_INSTALL = 102;
+export const MADV_GUARD_REMOVE = 103;
 
 /* ---- uio.h ---- */
 export const UIO_MAXIOV = 1024;

@@ -161,6 +161,8 @@ export class RingContext implements OpRing {
   readonly resources: ResourceTables;
   /** Requests whose I/O the backend is performing (close() waits for them). */
   #ioPending = 0;
+  /** fds verified open, and whether each is a stream (see #fdKind). */
+  readonly #fds = new Map<number, number>();
   #ioSettled: (() => void) | null = null;
   /** Set once close() began: link successors and deferred requests are cancelled, not issued. */
   #dying = false;
@@ -228,8 +230,36 @@ export class RingContext implements OpRing {
   }
 
   fileFor(req: Request): number {
-    if ((req.flags & IOSQE_FIXED_FILE) !== 0) return this.resources.fixedFile(req.fd);
-    return req.fd < 0 ? -EBADF : req.fd;
+    const fd = (req.flags & IOSQE_FIXED_FILE) !== 0 ? this.resources.fixedFile(req.fd) : req.fd;
+    if (fd < 0) return -EBADF;
+    return this.#fdKind(fd) < 0 ? -EBADF : fd;
+  }
+
+  isStream(fd: number): boolean {
+    return this.#fdKind(fd) === 1;
+  }
+
+  forgetFd(fd: number): void {
+    this.#fds.delete(fd);
+  }
+
+  /**
+   * -1 when `fd` is not open, 1 for a stream (FIFO, socket, character device), 0 otherwise. The
+   * kernel looks the fd up at issue; so do we, once per fd, then trust a cache that CLOSE through
+   * the ring clears. An fd closed behind the ring's back still fails -EBADF, from the backend.
+   */
+  #fdKind(fd: number): number {
+    const k = this.#fds.get(fd);
+    if (k !== undefined) return k;
+    let kind: number;
+    try {
+      const st = fstatSync(fd);
+      kind = st.isFIFO() || st.isSocket() || st.isCharacterDevice() ? 1 : 0;
+    } catch {
+      return -1;
+    }
+    this.#fds.set(fd, kind);
+    return kind;
   }
 
   userView(lo: number, hi: number, len: number): Uint8Array | null {
@@ -262,13 +292,15 @@ export class RingContext implements OpRing {
     return `/proc/self/fd/${dirfd}/${path}`;
   }
 
-  startIo(req: Request): void {
+  startIo(req: Request, cancel?: (req: Request) => number): number {
     this.#ioPending++;
-    req.cancel = ioRunning;
+    req.cancel = cancel ?? ioRunning;
     this.addInflight(req);
+    return req.gen;
   }
 
-  endIo(req: Request, res: number): void {
+  endIo(req: Request, res: number, token: number): void {
+    if (req.gen !== token) return;
     this.removeInflight(req);
     this.#ioPending--;
     if (this.#closed) return;
@@ -832,6 +864,7 @@ export class RingContext implements OpRing {
       }
     }
     this.#closed = true;
+    this.resources.release();
     this.mem.free(this.#cfg.ringsAddr);
     this.mem.free(this.#cfg.sqesAddr);
     for (const cq of this.cqs) if (cq.index !== 0) this.mem.free(cq.base);

@@ -30,6 +30,11 @@ export type Done = (res: number) => void;
 
 export interface IoBackend {
   readonly name: string;
+  /**
+   * A second, O_NONBLOCK open of the stream behind `fd` (a FIFO), for reads that must stay
+   * cancellable: the new fd or -errno. Optional; without it stream reads block a pool thread.
+   */
+  openNonblocking?(fd: number): number;
   read(fd: number, buf: Uint8Array, pos: Position, done: Done): void;
   write(fd: number, buf: Uint8Array, pos: Position, done: Done): void;
   readv(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void;
@@ -46,6 +51,13 @@ export interface IoBackend {
     nofollow: boolean,
     done: (res: number, st: StatResult | null) => void,
   ): void;
+  /**
+   * fallocate(2) with the kernel's loff_t arguments. The op has already checked what vfs_fallocate
+   * checks first (offset >= 0, len > 0, a mode the kernel knows); the backend does the rest.
+   */
+  fallocate(fd: number, mode: number, offset: bigint, len: bigint, done: Done): void;
+  /** posix_fadvise(2) with the kernel's loff_t arguments (fadvise64: a negative len is -EINVAL). */
+  fadvise(fd: number, offset: bigint, len: bigint, advice: number, done: Done): void;
   rename(from: string, to: string, done: Done): void;
   unlink(path: string, done: Done): void;
   rmdir(path: string, done: Done): void;

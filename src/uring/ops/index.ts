@@ -2,22 +2,38 @@
 import { EINVAL } from '../../uapi/errno.js';
 import {
   IORING_OP_ASYNC_CANCEL,
+  IORING_OP_CLOSE,
+  IORING_OP_FADVISE,
+  IORING_OP_FALLOCATE,
+  IORING_OP_FSYNC,
   IORING_OP_LAST,
   IORING_OP_LINK_TIMEOUT,
+  IORING_OP_MADVISE,
   IORING_OP_NAMES,
   IORING_OP_NOP,
+  IORING_OP_OPENAT,
+  IORING_OP_OPENAT2,
   IORING_OP_READ,
   IORING_OP_READ_FIXED,
   IORING_OP_READV,
+  IORING_OP_RENAMEAT,
+  IORING_OP_SPLICE,
+  IORING_OP_STATX,
+  IORING_OP_TEE,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
+  IORING_OP_UNLINKAT,
   IORING_OP_WRITE,
   IORING_OP_WRITE_FIXED,
   IORING_OP_WRITEV,
 } from '../../uapi/io_uring.js';
 import { asyncCancelOp } from './cancel.js';
+import { renameatOp, spliceOpDef, teeOp, unlinkatOp } from './fsops.js';
 import { nopOp } from './nop.js';
+import { closeOp, openat2Op, openatOp } from './open.js';
 import { readFixedOp, readOp, readvOp, writeFixedOp, writeOp, writevOp } from './rw.js';
+import { statxOp } from './statx.js';
+import { fadviseOp, fallocateOp, fsyncOp, madviseOp } from './sync.js';
 import { linkTimeoutOp, timeoutOp, timeoutRemoveOp } from './timeout.js';
 import type { OpDef } from './types.js';
 
@@ -47,6 +63,18 @@ table[IORING_OP_READV] = readvOp;
 table[IORING_OP_WRITEV] = writevOp;
 table[IORING_OP_READ_FIXED] = readFixedOp;
 table[IORING_OP_WRITE_FIXED] = writeFixedOp;
+table[IORING_OP_FSYNC] = fsyncOp;
+table[IORING_OP_FALLOCATE] = fallocateOp;
+table[IORING_OP_OPENAT] = openatOp;
+table[IORING_OP_CLOSE] = closeOp;
+table[IORING_OP_STATX] = statxOp;
+table[IORING_OP_FADVISE] = fadviseOp;
+table[IORING_OP_MADVISE] = madviseOp;
+table[IORING_OP_OPENAT2] = openat2Op;
+table[IORING_OP_SPLICE] = spliceOpDef;
+table[IORING_OP_TEE] = teeOp;
+table[IORING_OP_RENAMEAT] = renameatOp;
+table[IORING_OP_UNLINKAT] = unlinkatOp;
 
 /** Op definitions indexed by opcode, 0 .. IORING_OP_LAST-1. */
 export const OPS: readonly OpDef[] = table;
@@ -63,6 +91,17 @@ const supported = new Set([
   IORING_OP_WRITEV,
   IORING_OP_READ_FIXED,
   IORING_OP_WRITE_FIXED,
+  IORING_OP_FSYNC,
+  IORING_OP_FALLOCATE,
+  IORING_OP_OPENAT,
+  IORING_OP_CLOSE,
+  IORING_OP_STATX,
+  IORING_OP_FADVISE,
+  IORING_OP_MADVISE,
+  IORING_OP_OPENAT2,
+  IORING_OP_RENAMEAT,
+  IORING_OP_UNLINKAT,
+  // SPLICE and TEE have entries (field checks, then -EOPNOTSUPP) but are not reported as supported.
 ]);
 
 /** Whether an opcode is implemented (for IORING_REGISTER_PROBE). */

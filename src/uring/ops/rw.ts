@@ -1,26 +1,40 @@
 /**
  * READ, WRITE, READV, WRITEV, READ_FIXED, WRITE_FIXED with 6.18's checks and results:
- * - the file is looked up at issue (bad fd: -EBADF, before any buffer check, probe T05/T07);
- * - a buffer not wholly inside the address space is -EFAULT; a READ/WRITE_FIXED range outside its
- *   registered buffer, or a bad buf_index, is -EFAULT (T44);
- * - off == -1 (u64 all ones) means the file's current position; other offsets past 2^63 are -EINVAL;
+ * - READV/WRITEV import their iovec array at prep (a bad array fails the SQE at submit, and the
+ *   array may be reused as soon as submit returns);
+ * - the file is looked up at issue, before anything else there (bad fd: -EBADF, probe T05/T07);
+ * - READ/WRITE_FIXED then check the registered buffer (-EFAULT, T44), then rw_flags and the offset;
+ * - a buffer not wholly inside the address space is -EFAULT; zero bytes never fault;
+ * - off == -1 (u64 all ones) means the file's current position; offsets past 2^63 are -EINVAL;
  * - a short read or write completes with the byte count and breaks a LINK chain (T09);
- * - streams (pipes) ignore the offset, as the kernel's FMODE_STREAM files do.
- * The I/O runs in the backend straight on views of the address space.
+ * - streams ignore the offset; a READ on a FIFO waits for data without tying a pool thread to a
+ *   blocking read(2), so it can be cancelled (and closed) and then consumes nothing.
  */
-import { EFAULT, EINVAL, EOPNOTSUPP, ESPIPE } from '../../uapi/errno.js';
-import { IOVEC, RWF_DSYNC, RWF_NOWAIT, RWF_SYNC, UIO_MAXIOV } from '../../uapi/fs.js';
-
+import { EAGAIN, EALREADY, ECANCELED, EFAULT, EINVAL, EOPNOTSUPP, ESPIPE } from '../../uapi/errno.js';
+import {
+  IOVEC,
+  RWF_APPEND,
+  RWF_DSYNC,
+  RWF_HIPRI,
+  RWF_SUPPORTED,
+  RWF_SYNC,
+  UIO_MAXIOV,
+} from '../../uapi/fs.js';
 import type { Position } from '../backends/types.js';
 import { REQ_F_FAIL, type Request } from '../request.js';
 import type { OpDef, OpRing } from './types.js';
 
 /** Largest transfer of one read/write (MAX_RW_COUNT = INT_MAX & PAGE_MASK). */
 const MAX_RW_COUNT = 0x7ffff000;
-/** rw_flags we honour: NOWAIT is accepted (the backend may block a pool thread), (D)SYNC syncs after a write. */
-const RW_FLAGS_OK = RWF_NOWAIT | RWF_DSYNC | RWF_SYNC;
+const EMPTY = new Uint8Array(0);
 
 type Kind = 'plain' | 'vec' | 'fixed';
+
+/** What prep of a vectored op imported. */
+interface VecData {
+  views: Uint8Array[];
+  total: number;
+}
 
 /** sqe->off as a position: -1 for "current", a number or bigint offset, or null when invalid. */
 function position(req: Request): Position | null {
@@ -30,16 +44,11 @@ function position(req: Request): Position | null {
   return (BigInt(req.offHi) << 32n) | BigInt(req.offLo);
 }
 
-/** ioprio: class in bits 13-15 must be NONE, RT, BE or IDLE. */
-function prepRw(_ring: OpRing, req: Request): number {
-  if (req.ioprio >>> 13 > 3) return -EINVAL;
-  return 0;
-}
-
-/** The iovec array of a READV/WRITEV as views, or -EFAULT / -EINVAL. */
-function iovecViews(ring: OpRing, req: Request): { views: Uint8Array[]; total: number } | number {
+/** The iovec array as views, or -EFAULT / -EINVAL (iovec_from_user + import_iovec). */
+function importIovec(ring: OpRing, req: Request): VecData | number {
   const n = req.len;
   if (n > UIO_MAXIOV) return -EINVAL;
+  if (n === 0) return { views: [], total: 0 };
   const arr = ring.userView(req.addrLo, req.addrHi, n * IOVEC.size);
   if (arr === null) return -EFAULT;
   const mem = ring.mem;
@@ -49,16 +58,34 @@ function iovecViews(ring: OpRing, req: Request): { views: Uint8Array[]; total: n
   for (let i = 0; i < n; i++) {
     const b = mem.readU64(base + i * IOVEC.size);
     const l = mem.readU64(base + i * IOVEC.size + 8);
-    if (l > BigInt(MAX_RW_COUNT)) return -EINVAL;
-    const len = Number(l);
+    if (l >= 1n << 63n) return -EINVAL;
+    if (l === 0n) continue;
+    // import_iovec caps the total at MAX_RW_COUNT; a longer vector is truncated, not refused.
+    const len = Math.min(Number(l > BigInt(MAX_RW_COUNT) ? BigInt(MAX_RW_COUNT) : l), MAX_RW_COUNT - total);
     if (len === 0) continue;
     const v = b < 0x1_0000_0000n ? ring.userView(Number(b), 0, len) : null;
     if (v === null) return -EFAULT;
     total += len;
-    if (total > MAX_RW_COUNT) return -EINVAL;
     views.push(v);
   }
   return { views, total };
+}
+
+function prepRw(ring: OpRing, req: Request, kind: Kind): number {
+  if (req.ioprio >>> 13 > 3) return -EINVAL;
+  if (kind === 'vec') {
+    const v = importIovec(ring, req);
+    if (typeof v === 'number') return v;
+    req.op = v;
+  }
+  return 0;
+}
+
+/** rw_flags: 0 when usable, else -EOPNOTSUPP (unknown) or -EINVAL (HIPRI without IOPOLL). */
+function checkFlags(flags: number): number {
+  if ((flags & ~RWF_SUPPORTED) !== 0) return -EOPNOTSUPP;
+  if ((flags & RWF_HIPRI) !== 0) return -EINVAL;
+  return 0;
 }
 
 function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolean {
@@ -67,24 +94,10 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
     req.res = fd;
     return true;
   }
-  const flags = req.opFlags;
-  if ((flags & ~RW_FLAGS_OK) !== 0) {
-    req.res = -EOPNOTSUPP;
-    return true;
-  }
-  const pos = position(req);
-  if (pos === null) {
-    req.res = -EINVAL;
-    return true;
-  }
   let views: Uint8Array[];
   let want: number;
   if (kind === 'vec') {
-    const v = iovecViews(ring, req);
-    if (typeof v === 'number') {
-      req.res = v;
-      return true;
-    }
+    const v = req.op as VecData;
     views = v.views;
     want = v.total;
   } else {
@@ -96,42 +109,43 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
         return true;
       }
     }
-    const view = ring.userView(req.addrLo, req.addrHi, want);
+    const view = want === 0 ? EMPTY : ring.userView(req.addrLo, req.addrHi, want);
     if (view === null) {
       req.res = -EFAULT;
       return true;
     }
     views = [view];
   }
-  ring.startIo(req);
-  const b = ring.backend;
-  if (views.length === 1 && kind !== 'vec' && (flags & (RWF_DSYNC | RWF_SYNC)) === 0) {
-    // The common case, with one closure: a single buffer and no sync after it.
-    const view = views[0]!;
-    const done = (res: number): void => {
-      if (res === -ESPIPE && pos !== -1) {
-        if (write) b.write(fd, view, -1, done);
-        else b.read(fd, view, -1, done);
-        return;
-      }
-      if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
-      ring.endIo(req, res);
-    };
-    if (write) b.write(fd, view, pos, done);
-    else b.read(fd, view, pos, done);
-    return false;
+  const flags = req.opFlags;
+  const bad = checkFlags(flags);
+  const pos = position(req);
+  if (bad !== 0 || pos === null) {
+    req.res = bad !== 0 ? bad : -EINVAL;
+    return true;
   }
+  if (views.length === 0) {
+    req.res = 0;
+    return true;
+  }
+  const b = ring.backend;
+  const stream = ring.isStream(fd);
+  if (!write && stream && views.length === 1 && b.openNonblocking !== undefined) {
+    const nb = b.openNonblocking(fd);
+    // Sockets and character devices cannot be reopened that way: they take the blocking path.
+    if (nb >= 0) return pollRead(ring, req, nb, views[0]!, want);
+  }
+  const token = ring.startIo(req);
   const finish = (res: number): void => {
     if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
     if (write && res > 0 && (flags & (RWF_DSYNC | RWF_SYNC)) !== 0) {
-      b.fsync(fd, (flags & RWF_SYNC) === 0, (r) => ring.endIo(req, r < 0 ? r : res));
+      b.fsync(fd, (flags & RWF_SYNC) === 0, (r) => ring.endIo(req, r < 0 ? r : res, token));
       return;
     }
-    ring.endIo(req, res);
+    ring.endIo(req, res, token);
   };
   const run = (p: Position): void => {
     const done = (res: number): void => {
-      // Pipes and other streams have no offset: the kernel ignores it, Node's pread fails ESPIPE.
+      // Streams have no offset: the kernel ignores it, Node's pread fails ESPIPE.
       if (res === -ESPIPE && p !== -1) run(-1);
       else finish(res);
     };
@@ -144,7 +158,59 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
       b.readv(fd, views, p, done);
     }
   };
-  run(pos);
+  if (write && (flags & RWF_APPEND) !== 0 && !stream) {
+    // IOCB_APPEND: write at the end of the file whatever the offset says.
+    b.stat(null, fd, false, (r, st) => (r < 0 || st === null ? finish(r) : run(st.size)));
+  } else {
+    run(stream ? -1 : pos);
+  }
+  return false;
+}
+
+/**
+ * A READ on a FIFO: try a non-blocking read on `nb`, a second O_NONBLOCK open of the same pipe; while it
+ * has no data, retry with a growing delay (setImmediate twice, then 1 ms up to 16 ms). Between tries
+ * the request can be cancelled (ASYNC_CANCEL, a link timeout, close) without consuming anything.
+ */
+function pollRead(ring: OpRing, req: Request, nb: number, view: Uint8Array, want: number): boolean {
+  const b = ring.backend;
+  /** Cancels the pending retry; null while a read attempt is in the backend. */
+  let stopRetry: (() => void) | null = null;
+  let cancelled = false;
+  let tries = 0;
+  let token = 0;
+  const end = (res: number): void => {
+    b.close(nb, () => undefined);
+    if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
+    ring.endIo(req, res, token);
+  };
+  const attempt = (): void => {
+    stopRetry = null;
+    b.read(nb, view, -1, (res) => {
+      if (res !== -EAGAIN) return end(res);
+      if (cancelled) return end(-ECANCELED);
+      tries++;
+      if (tries <= 2) {
+        const h = setImmediate(attempt);
+        stopRetry = () => clearImmediate(h);
+      } else {
+        const h = setTimeout(attempt, Math.min(16, 2 ** (tries - 3)));
+        stopRetry = () => clearTimeout(h);
+      }
+    });
+  };
+  token = ring.startIo(req, () => {
+    if (cancelled) return -EALREADY;
+    cancelled = true;
+    // Between tries: stop now. During a try: its EAGAIN ends the request (data, if any, is kept).
+    if (stopRetry !== null) {
+      stopRetry();
+      stopRetry = null;
+      ring.queueTaskWork(() => end(-ECANCELED));
+    }
+    return 0;
+  });
+  attempt();
   return false;
 }
 
@@ -153,7 +219,7 @@ function rwOp(name: string, write: boolean, kind: Kind): OpDef {
     name,
     ioprio: true,
     bufferSelect: false,
-    prep: prepRw,
+    prep: (ring, req) => prepRw(ring, req, kind),
     issue: (ring, req) => issueRw(ring, req, write, kind),
   };
 }

@@ -39,12 +39,20 @@ export interface OpRing {
   /** Resolve `path` against `dirfd` (AT_FDCWD, an open directory fd) as *at() calls do: a path or -errno. */
   resolveAt(dirfd: number, path: string): string | number;
   /**
-   * The request's I/O has been handed to the backend: it counts as in flight until endIo, cannot be
-   * cancelled any more (-EALREADY), and close() waits for it to settle.
+   * The request's I/O has been handed to the backend: it counts as in flight until endIo and close()
+   * waits for it to settle. It can no longer be cancelled (-EALREADY) unless `cancel` says otherwise.
+   * Returns the token endIo needs.
    */
-  startIo(req: Request): void;
-  /** The backend finished the request's I/O: complete it with `res` (and run what that sets off). */
-  endIo(req: Request, res: number): void;
+  startIo(req: Request, cancel?: (req: Request) => number): number;
+  /**
+   * The backend finished the request's I/O: complete it with `res` (and run what that sets off).
+   * `token` is what startIo returned; a stale token (the request was completed otherwise) is ignored.
+   */
+  endIo(req: Request, res: number, token: number): void;
+  /** Whether an open fd is a stream (FIFO, socket, character device): offsets do not apply. */
+  isStream(fd: number): boolean;
+  /** Forget what is known of `fd` (it was closed through the ring). */
+  forgetFd(fd: number): void;
 }
 
 export interface TimeoutState {
