@@ -50,8 +50,9 @@ test('examples runs every example, each passing its checks, and ends with the pa
   assert.match(r.out, /^PASS multi-cq/m);
   assert.match(r.out, /^PASS links/m);
   assert.match(r.out, /^PASS overflow/m);
+  assert.match(r.out, /^PASS file-io/m);
   assert.doesNotMatch(r.out, /FAIL/);
-  assert.match(r.out, /^3 passed, 0 failed$/m);
+  assert.match(r.out, /^4 passed, 0 failed$/m);
 });
 
 test('examples --list names them; --json reports each with its checks', async () => {
@@ -61,7 +62,7 @@ test('examples --list names them; --json reports each with its checks', async ()
       .trim()
       .split('\n')
       .map((s) => s.split(/\s+/)[0]),
-    ['multi-cq', 'links', 'overflow'],
+    ['multi-cq', 'links', 'overflow', 'file-io'],
   );
   const j = await run(['examples', 'links', '--json']);
   const report = JSON.parse(j.out) as { name: string; pass: boolean; checks: unknown[] }[];
