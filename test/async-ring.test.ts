@@ -133,3 +133,45 @@ test('allocBuffer gives page-aligned zeroed memory with a live view; size and do
   assert.throws(() => b.free(), RangeError);
   assert.throws(() => allocBuffer(rt.mem, 0), RangeError);
 });
+
+test('openat, writev, fsync, readv, statx, renameat, unlinkat and close through promises', async () => {
+  const r = newAsync();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uring-async-'));
+  const a = path.join(dir, 'a');
+  const fd = await r.openat(a, fs.constants.O_CREAT | fs.constants.O_RDWR, 0o600);
+  assert.ok(fd >= 0);
+  const m = r.ring.mem;
+  const data = r.allocBuffer(8);
+  data.bytes.set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const iov = m.alloc(32);
+  m.writeU64(iov, BigInt(data.addr));
+  m.writeU64(iov + 8, 3n);
+  m.writeU64(iov + 16, BigInt(data.addr + 5));
+  m.writeU64(iov + 24, 3n);
+  assert.equal(await r.writev(fd, iov, 2, 0), 6);
+  assert.equal(await r.fsync(fd), 0);
+  assert.equal(await r.fsync(fd, true), 0);
+  assert.deepEqual([...fs.readFileSync(a)], [1, 2, 3, 6, 7, 8]);
+  data.bytes.fill(0);
+  assert.equal(await r.readv(fd, iov, 2, 0), 6);
+  assert.deepEqual([...data.bytes], [1, 2, 3, 0, 0, 6, 7, 8]);
+  const stx = m.alloc(256);
+  const live = m.liveAllocations;
+  assert.equal(await r.statx(a, stx), 0);
+  assert.equal(m.readU64(stx + 40), 6n, 'stx_size');
+  assert.equal(m.readU16(stx + 28) & 0o777, 0o600, 'stx_mode permission bits');
+  const b = path.join(dir, 'b');
+  assert.equal(await r.renameat(a, b), 0);
+  assert.ok(!fs.existsSync(a) && fs.existsSync(b));
+  assert.equal(await r.close(fd), 0);
+  assert.equal(await r.unlinkat(b), 0);
+  assert.ok(!fs.existsSync(b));
+  await assert.rejects(r.unlinkat(b), (e: unknown) => e instanceof UringError && e.code === 'ENOENT');
+  await assert.rejects(
+    r.openat(path.join(dir, 'nope', 'x'), 0),
+    (e: unknown) => e instanceof UringError && e.code === 'ENOENT',
+  );
+  assert.equal(m.liveAllocations, live, 'the path strings of statx/renameat/unlinkat/openat were freed');
+  await r.shutdown();
+  fs.rmSync(dir, { recursive: true, force: true });
+});

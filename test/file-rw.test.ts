@@ -1029,3 +1029,47 @@ test('hostile SQE fields on READ/WRITE/READV/WRITEV/READ_FIXED/WRITE_FIXED never
   assert.deepEqual(left, [], 'nothing left over');
   fs.closeSync(fd);
 });
+
+/* ================================================================== fd numbers reused behind the ring */
+
+test('an fd number closed and reused outside the ring: a FIFO number reopened as a file reads at the offset asked', async () => {
+  const ring = newRing(8);
+  const p = fifo();
+  const b = ring.mem.alloc(16);
+  fs.writeSync(p.w, 'pipe');
+  rw(ring, IORING_OP_READ, p.r, b, 4, 0, 1);
+  assert.deepEqual(await run(ring, 1, 1), [fmtCqe(1, 4, 0)]);
+  // Close the FIFO's read end with plain fs, and give its number to a regular file.
+  const num = p.r;
+  fs.closeSync(p.r);
+  const file = join(dir, `reuse${seq++}`);
+  fs.writeFileSync(file, '0123456789');
+  const fd = fs.openSync(file, 'r');
+  assert.equal(fd, num, 'the number was reused (lowest free fd)');
+  rw(ring, IORING_OP_READ, fd, b, 4, 3, 2);
+  assert.deepEqual(await run(ring, 1, 1), [fmtCqe(2, 4, 0)]);
+  assert.equal(Buffer.from(ring.mem.readBytes(b, 4)).toString('latin1'), '3456');
+  fs.closeSync(fd);
+  for (const f of [p.w, p.peek]) fs.closeSync(f);
+  await ring.close();
+});
+
+test('an fd number closed and reused outside the ring: a file number reopened as a FIFO still reads the pipe', async () => {
+  const ring = newRing(8);
+  const { fd: f1 } = openFile('abcdef', 'r');
+  const b = ring.mem.alloc(16);
+  rw(ring, IORING_OP_READ, f1, b, 2, 1, 1);
+  assert.deepEqual(await run(ring, 1, 1), [fmtCqe(1, 2, 0)]);
+  fs.closeSync(f1);
+  const path = join(dir, `fifo${seq++}`);
+  execFileSync('mkfifo', [path]);
+  const r = fs.openSync(path, fs.constants.O_RDWR);
+  assert.equal(r, f1, 'the number was reused');
+  const w = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  fs.writeSync(w, 'xyz');
+  rw(ring, IORING_OP_READ, r, b, 3, 5, 2);
+  assert.deepEqual(await run(ring, 1, 1), [fmtCqe(2, 3, 0)]);
+  assert.equal(Buffer.from(ring.mem.readBytes(b, 3)).toString('latin1'), 'xyz');
+  for (const f of [r, w]) fs.closeSync(f);
+  await ring.close();
+});

@@ -14,15 +14,23 @@ import {
   IORING_OP_CLOSE,
   IORING_OP_FSYNC,
   IORING_OP_NOP,
-  IORING_OP_OPENAT,
-  IORING_OP_READ,
   IORING_OP_TIMEOUT,
-  IORING_OP_WRITE,
 } from '../uapi/io_uring.js';
 import { allocBuffer, type UserBuffer } from './buffer.js';
 import type { Cqe } from './cqe.js';
 import { UringError } from './errors.js';
-import { allocTimespec, prepRw } from './prep.js';
+import {
+  allocTimespec,
+  prepOpenat,
+  prepRead,
+  prepReadv,
+  prepRenameat,
+  prepRw,
+  prepStatx,
+  prepUnlinkat,
+  prepWrite,
+  prepWritev,
+} from './prep.js';
 import { IoUring, type QueueInitOptions } from './ring.js';
 import type { Sqe } from './sqe.js';
 
@@ -76,12 +84,47 @@ export class AsyncRing {
 
   /** io_uring_prep_read(3): read up to `len` bytes at `addr`; offset -1 (default) = current position. */
   read(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
-    return this.#op('read', (s) => prepRw(IORING_OP_READ, s, fd, addr, len, u64(offset)));
+    return this.#op('read', (s) => prepRead(s, fd, addr, len, offset));
   }
 
   /** io_uring_prep_write(3): write `len` bytes from `addr`; offset -1 (default) = current position. */
   write(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
-    return this.#op('write', (s) => prepRw(IORING_OP_WRITE, s, fd, addr, len, u64(offset)));
+    return this.#op('write', (s) => prepWrite(s, fd, addr, len, offset));
+  }
+
+  /** io_uring_prep_readv(3): `nr` struct iovec at `iovAddr`; resolves with the bytes read. */
+  readv(fd: number, iovAddr: number, nr: number, offset: number | bigint = CURRENT): Promise<number> {
+    return this.#op('readv', (s) => prepReadv(s, fd, iovAddr, nr, offset));
+  }
+
+  /** io_uring_prep_writev(3): `nr` struct iovec at `iovAddr`; resolves with the bytes written. */
+  writev(fd: number, iovAddr: number, nr: number, offset: number | bigint = CURRENT): Promise<number> {
+    return this.#op('writev', (s) => prepWritev(s, fd, iovAddr, nr, offset));
+  }
+
+  /**
+   * io_uring_prep_statx(3): statx(2) of `path` into the 256-byte struct statx at `statxAddr`
+   * (src/uapi STATX describes its layout); resolves with 0.
+   */
+  statx(path: string, statxAddr: number, mask = 0x7ff, flags = 0, dirfd = AT_FDCWD): Promise<number> {
+    const p = this.#cstring(path);
+    return this.#op('statx', (s) => prepStatx(s, dirfd, p, flags, mask, statxAddr), p);
+  }
+
+  /** io_uring_prep_unlinkat(3): remove `path` (a directory with AT_REMOVEDIR in `flags`). */
+  unlinkat(path: string, flags = 0, dirfd = AT_FDCWD): Promise<number> {
+    const p = this.#cstring(path);
+    return this.#op('unlinkat', (s) => prepUnlinkat(s, dirfd, p, flags), p);
+  }
+
+  /** io_uring_prep_renameat(3): rename `from` to `to` (relative to the process cwd unless absolute). */
+  renameat(from: string, to: string): Promise<number> {
+    const both = this.#cstrings(from, to);
+    return this.#op(
+      'renameat',
+      (s) => prepRenameat(s, AT_FDCWD, both, AT_FDCWD, both + Buffer.byteLength(from) + 1, 0),
+      both,
+    );
   }
 
   /** io_uring_prep_fsync(3); `datasync` sets IORING_FSYNC_DATASYNC. */
@@ -94,18 +137,21 @@ export class AsyncRing {
 
   /** io_uring_prep_openat(3): open `path` (relative to `dirfd`, default AT_FDCWD); resolves with the fd. */
   openat(path: string, flags: number, mode = 0o644, dirfd = AT_FDCWD): Promise<number> {
-    const bytes = Buffer.from(`${path}\0`, 'utf8');
-    const mem = this.ring.mem;
-    const addr = mem.alloc(bytes.length, 1);
-    mem.writeBytes(addr, bytes);
-    return this.#op(
-      'openat',
-      (s) => {
-        prepRw(IORING_OP_OPENAT, s, dirfd, addr, mode, 0);
-        s.set('op_flags', flags);
-      },
-      addr,
-    );
+    const addr = this.#cstring(path);
+    return this.#op('openat', (s) => prepOpenat(s, dirfd, addr, flags, mode), addr);
+  }
+
+  /** `s` NUL-terminated in the address space (freed when its request completes). */
+  #cstring(s: string): number {
+    return this.#cstrings(s);
+  }
+
+  /** Strings stored one after the other, each NUL-terminated; the address of the first. */
+  #cstrings(...strs: string[]): number {
+    const bytes = Buffer.from(strs.map((x) => `${x}\0`).join(''), 'utf8');
+    const addr = this.ring.mem.alloc(bytes.length, 1);
+    this.ring.mem.writeBytes(addr, bytes);
+    return addr;
   }
 
   /** io_uring_prep_close(3). */
@@ -256,9 +302,4 @@ export class AsyncRing {
       p.reject(e);
     }
   }
-}
-
-function u64(offset: number | bigint): number | bigint {
-  if (offset === -1 || offset === -1n) return 0xffff_ffff_ffff_ffffn;
-  return offset;
 }

@@ -16,11 +16,17 @@ import {
   IORING_OP_NOP,
   IORING_OP_OPENAT,
   IORING_OP_OPENAT2,
+  IORING_OP_READ,
+  IORING_OP_READ_FIXED,
+  IORING_OP_READV,
   IORING_OP_RENAMEAT,
   IORING_OP_STATX,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
   IORING_OP_UNLINKAT,
+  IORING_OP_WRITE,
+  IORING_OP_WRITE_FIXED,
+  IORING_OP_WRITEV,
   IORING_TIMEOUT_UPDATE,
 } from '../uapi/io_uring.js';
 import { KERNEL_TIMESPEC } from '../uapi/layout.js';
@@ -109,6 +115,59 @@ export function prepOpenat(sqe: Sqe, dfd: number, pathAddr: number, flags: numbe
   prepRw(IORING_OP_OPENAT, sqe, dfd, pathAddr, mode, 0);
   sqe.set('op_flags', flags >>> 0);
   return sqe;
+}
+
+/** io_uring_prep_read(3): read `len` bytes at `offset` (-1: the current position) into `addr`. */
+export function prepRead(sqe: Sqe, fd: number, addr: number, len: number, offset: bigint | number): Sqe {
+  return prepRw(IORING_OP_READ, sqe, fd, addr, len, u64Offset(offset));
+}
+
+/** io_uring_prep_write(3): write `len` bytes from `addr` at `offset` (-1: the current position). */
+export function prepWrite(sqe: Sqe, fd: number, addr: number, len: number, offset: bigint | number): Sqe {
+  return prepRw(IORING_OP_WRITE, sqe, fd, addr, len, u64Offset(offset));
+}
+
+/** io_uring_prep_readv(3): `nr` struct iovec at `iovAddr`. */
+export function prepReadv(sqe: Sqe, fd: number, iovAddr: number, nr: number, offset: bigint | number): Sqe {
+  return prepRw(IORING_OP_READV, sqe, fd, iovAddr, nr, u64Offset(offset));
+}
+
+/** io_uring_prep_writev(3): `nr` struct iovec at `iovAddr`. */
+export function prepWritev(sqe: Sqe, fd: number, iovAddr: number, nr: number, offset: bigint | number): Sqe {
+  return prepRw(IORING_OP_WRITEV, sqe, fd, iovAddr, nr, u64Offset(offset));
+}
+
+/** io_uring_prep_read_fixed(3): into registered buffer `bufIndex` (the range must lie inside it). */
+export function prepReadFixed(
+  sqe: Sqe,
+  fd: number,
+  addr: number,
+  len: number,
+  offset: bigint | number,
+  bufIndex: number,
+): Sqe {
+  prepRw(IORING_OP_READ_FIXED, sqe, fd, addr, len, u64Offset(offset));
+  sqe.set('buf_index', bufIndex);
+  return sqe;
+}
+
+/** io_uring_prep_write_fixed(3): from registered buffer `bufIndex` (the range must lie inside it). */
+export function prepWriteFixed(
+  sqe: Sqe,
+  fd: number,
+  addr: number,
+  len: number,
+  offset: bigint | number,
+  bufIndex: number,
+): Sqe {
+  prepRw(IORING_OP_WRITE_FIXED, sqe, fd, addr, len, u64Offset(offset));
+  sqe.set('buf_index', bufIndex);
+  return sqe;
+}
+
+/** An offset for an SQE: -1 means "current position" (u64 all ones). */
+function u64Offset(offset: bigint | number): bigint | number {
+  return offset === -1 || offset === -1n ? 0xffff_ffff_ffff_ffffn : offset;
 }
 
 /** io_uring_prep_openat2(3): like prepOpenat with a struct open_how (OPEN_HOW) at `howAddr`. */

@@ -161,8 +161,8 @@ export class RingContext implements OpRing {
   readonly resources: ResourceTables;
   /** Requests whose I/O the backend is performing (close() waits for them). */
   #ioPending = 0;
-  /** fds verified open, and whether each is a stream (see #fdKind). */
-  readonly #fds = new Map<number, number>();
+  /** fds verified open and not streams (see #fdKind). */
+  readonly #fds = new Set<number>();
   #ioSettled: (() => void) | null = null;
   /** Set once close() began: link successors and deferred requests are cancelled, not issued. */
   #dying = false;
@@ -245,12 +245,13 @@ export class RingContext implements OpRing {
 
   /**
    * -1 when `fd` is not open, 1 for a stream (FIFO, socket, character device), 0 otherwise. The
-   * kernel looks the fd up at issue; so do we, once per fd, then trust a cache that CLOSE through
-   * the ring clears. An fd closed behind the ring's back still fails -EBADF, from the backend.
+   * kernel looks the fd up at issue; so do we. Plain files are remembered (CLOSE and OPENAT through
+   * the ring forget them), so the fast path makes no system call; an fd closed behind the ring's back
+   * still fails -EBADF, from the backend, and one reused for a stream is read the safe blocking way.
+   * Streams are looked up every time: treating a reused number as a stream would read the wrong way.
    */
   #fdKind(fd: number): number {
-    const k = this.#fds.get(fd);
-    if (k !== undefined) return k;
+    if (this.#fds.has(fd)) return 0;
     let kind: number;
     try {
       const st = fstatSync(fd);
@@ -258,7 +259,7 @@ export class RingContext implements OpRing {
     } catch {
       return -1;
     }
-    this.#fds.set(fd, kind);
+    if (kind === 0) this.#fds.add(fd);
     return kind;
   }
 

@@ -128,7 +128,13 @@ function issueOpen(ring: OpRing, req: Request): boolean {
   if (typeof how === 'number') return complete(req, how);
   const path = ring.resolveAt(req.fd, a.path);
   if (typeof path === 'number') return complete(req, path);
-  return runIo(ring, req, (finish) => ring.backend.open(path, how.flags, how.mode, finish));
+  return runIo(ring, req, (finish) =>
+    ring.backend.open(path, how.flags, how.mode, (fd) => {
+      // A new file behind this number: whatever was known of the number is stale.
+      if (fd >= 0) ring.forgetFd(fd);
+      finish(fd);
+    }),
+  );
 }
 
 export const openatOp: OpDef = {
@@ -169,6 +175,7 @@ export const closeOp: OpDef = {
   issue(ring, req) {
     const fd = req.fd;
     if (fd < 0) return complete(req, -EBADF);
+    ring.forgetFd(fd);
     return runIo(ring, req, (finish) => ring.backend.close(fd, finish));
   },
 };
