@@ -34,20 +34,24 @@ import {
 import { IoUring, type QueueInitOptions } from './ring.js';
 import type { Sqe } from './sqe.js';
 
+/** One slot of requests in flight; reused, so that a request allocates no bookkeeping object. */
 interface Pending {
   op: string;
   resolve: (res: number) => void;
   reject: (e: Error) => void;
   /** Memory to free once the request completed (paths, timespecs). */
   scratch: number;
+  active: boolean;
 }
+
+const noop = (): void => undefined;
 
 /** u64 "current position" offset. */
 const CURRENT = -1;
 
 export class AsyncRing {
   readonly ring: IoUring;
-  readonly #slots: (Pending | undefined)[] = [];
+  readonly #slots: Pending[] = [];
   readonly #free: number[] = [];
   #inflight = 0;
   #unsubmitted = 0;
@@ -84,12 +88,18 @@ export class AsyncRing {
 
   /** io_uring_prep_read(3): read up to `len` bytes at `addr`; offset -1 (default) = current position. */
   read(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
-    return this.#op('read', (s) => prepRead(s, fd, addr, len, offset));
+    const sqe = this.#acquire('read');
+    if (sqe instanceof Error) return Promise.reject(sqe);
+    prepRead(sqe, fd, addr, len, offset);
+    return this.#track(sqe, 'read', 0);
   }
 
   /** io_uring_prep_write(3): write `len` bytes from `addr`; offset -1 (default) = current position. */
   write(fd: number, addr: number, len: number, offset: number | bigint = CURRENT): Promise<number> {
-    return this.#op('write', (s) => prepWrite(s, fd, addr, len, offset));
+    const sqe = this.#acquire('write');
+    if (sqe instanceof Error) return Promise.reject(sqe);
+    prepWrite(sqe, fd, addr, len, offset);
+    return this.#track(sqe, 'write', 0);
   }
 
   /** io_uring_prep_readv(3): `nr` struct iovec at `iovAddr`; resolves with the bytes read. */
@@ -191,26 +201,50 @@ export class AsyncRing {
   /* ------------------------------------------------------------------ machinery */
 
   #op(op: string, prep: (sqe: Sqe) => void, scratch = 0): Promise<number> {
-    if (this.#closed) return Promise.reject(new UringError(op, -9));
+    const sqe = this.#acquire(op);
+    if (sqe instanceof Error) return Promise.reject(sqe);
+    prep(sqe);
+    return this.#track(sqe, op, scratch);
+  }
+
+  /** The next SQE (submitting what is queued when the SQ is full), or the error to reject with. */
+  #acquire(op: string): Sqe | Error {
+    if (this.#closed) return new UringError(op, -9);
     let sqe = this.ring.getSqe();
     if (sqe === null) {
       this.#submitNow();
       sqe = this.ring.getSqe();
-      if (sqe === null) return Promise.reject(new Error(`${op}: the submission queue is full`));
+      if (sqe === null) return new Error(`${op}: the submission queue is full`);
     }
+    return sqe;
+  }
+
+  /** Give a prepared SQE a slot and a promise, and queue its submission for the end of the tick. */
+  #track(sqe: Sqe, op: string, scratch: number): Promise<number> {
     const slot = this.#free.pop() ?? this.#slots.length;
+    let p = this.#slots[slot];
+    if (p === undefined) {
+      p = { op, resolve: noop, reject: noop, scratch, active: false };
+      this.#slots[slot] = p;
+    }
+    const pending = p;
+    pending.op = op;
+    pending.scratch = scratch;
+    pending.active = true;
+    sqe.setUserData32(slot, 0);
+    this.#inflight++;
+    this.#unsubmitted++;
+    if (!this.#submitQueued) {
+      this.#submitQueued = true;
+      queueMicrotask(this.#submitTask);
+    }
     return new Promise<number>((resolve, reject) => {
-      this.#slots[slot] = { op, resolve, reject, scratch };
-      prep(sqe);
-      sqe.setUserData32(slot, 0);
-      this.#inflight++;
-      this.#unsubmitted++;
-      if (!this.#submitQueued) {
-        this.#submitQueued = true;
-        queueMicrotask(() => this.#submitNow());
-      }
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
   }
+
+  readonly #submitTask = (): void => this.#submitNow();
 
   #submitNow(): void {
     this.#submitQueued = false;
@@ -234,17 +268,20 @@ export class AsyncRing {
         const slot = c.userDataLo;
         const res = c.res;
         const p = this.#slots[slot];
-        if (p === undefined || c.userDataHi !== 0) {
+        if (p === undefined || !p.active || c.userDataHi !== 0) {
           throw new Error(
             `AsyncRing: CQE with user_data ${c.userData} matches no request (CQ 0 is owned by the AsyncRing)`,
           );
         }
-        this.#slots[slot] = undefined;
+        p.active = false;
         this.#free.push(slot);
         this.#inflight--;
         if (p.scratch !== 0) ring.mem.free(p.scratch);
-        if (res < 0) p.reject(new UringError(p.op, res));
-        else p.resolve(res);
+        const { resolve, reject } = p;
+        p.resolve = noop;
+        p.reject = noop;
+        if (res < 0) reject(new UringError(p.op, res));
+        else resolve(res);
       }
       ring.cqAdvance(n);
       total += n;
@@ -296,8 +333,9 @@ export class AsyncRing {
   #failAll(e: UringError): void {
     for (let i = 0; i < this.#slots.length; i++) {
       const p = this.#slots[i];
-      if (p === undefined) continue;
-      this.#slots[i] = undefined;
+      if (p === undefined || !p.active) continue;
+      p.active = false;
+      this.#free.push(i);
       this.#inflight--;
       p.reject(e);
     }
