@@ -6,8 +6,8 @@
  *
  * Queue depth n = n concurrent async workers, each with its own 4 KiB buffer, pulling the next block
  * number from a shared counter until the file is done; fs.promises is driven the same way. Runs are
- * interleaved (ours, fs.promises[, kernel], ours, fs.promises[, kernel], ...) so that drift of the
- * host hits all of them; one warm-up run of each first, then RUNS timed runs; medians, min, max.
+ * interleaved (ours, fs.promises[, kernel], fs.promises, ours[, kernel], ...) so that drift of the
+ * host hits all of them and neither always goes first; one warm-up run of each first, then RUNS timed runs; medians, min, max.
  *
  * Every run is checked so that a benchmark that silently does nothing fails loudly: each write and
  * read must return 4096; every block carries its number (u32 at both ends), stamped before each write
@@ -56,7 +56,7 @@ export interface FileSettings {
   readonly settleMs: number;
 }
 
-export const FILE_SETTINGS: FileSettings = { fileMiB: 32, warmupMiB: 8, runs: 5, settleMs: 100 };
+export const FILE_SETTINGS: FileSettings = { fileMiB: 32, warmupMiB: 64, runs: 5, settleMs: 100 };
 export const FILE_SETTINGS_QUICK: FileSettings = { fileMiB: 8, warmupMiB: 2, runs: 3, settleMs: 20 };
 
 export interface RateStats {
@@ -335,13 +335,24 @@ export async function runFileGroup(opts: FileGroupOptions): Promise<FileReport> 
             return which === 'ours' ? ours.run(op, readFile, n, what) : theirs.run(op, readFile, n, what);
           };
           progress(`file ${op} qd=${qd}: warm-up (${settings.warmupMiB} MiB each)`);
-          await oneRun('ours', warmBlocks, 'warm-up');
-          await oneRun('fs.promises', warmBlocks, 'warm-up');
+          // Reads cannot warm up on more than the file they read.
+          const warm = op === 'read' ? Math.min(warmBlocks, blocks) : warmBlocks;
+          await oneRun('ours', warm, 'warm-up');
+          await oneRun('fs.promises', warm, 'warm-up');
           for (let r = 0; r < settings.runs; r++) {
             const label = `run ${r + 1}/${settings.runs}`;
-            const a = await oneRun('ours', blocks, label);
+            // Alternate who goes first (A B B A ...), so that writeback left by the run before
+            // (and the kernel's run) does not always land on the same side.
+            let a: number;
+            let b: number;
+            if (r % 2 === 0) {
+              a = await oneRun('ours', blocks, label);
+              b = await oneRun('fs.promises', blocks, label);
+            } else {
+              b = await oneRun('fs.promises', blocks, label);
+              a = await oneRun('ours', blocks, label);
+            }
             oursRuns.push(a);
-            const b = await oneRun('fs.promises', blocks, label);
             theirRuns.push(b);
             let k = '';
             if (kernel !== null) {
