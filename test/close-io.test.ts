@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { prepRw } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
-import type { Sqe } from '../src/liburing/sqe.js';
 import { ECANCELED } from '../src/uapi/errno.js';
 import {
   IORING_OP_READ,
@@ -22,7 +21,7 @@ import {
   IOSQE_IO_DRAIN,
   IOSQE_IO_LINK,
 } from '../src/uapi/io_uring.js';
-import { newRing, sleep, xorshift32 } from './helpers.js';
+import { newRing, sleep, sqe, xorshift32 } from './helpers.js';
 
 const BLOCK = 4096;
 
@@ -43,12 +42,6 @@ function newFile(): { fd: number; path: string } {
   const path = join(dir, `f${seq++}`);
   fs.writeFileSync(path, '');
   return { fd: fs.openSync(path, 'r+'), path };
-}
-
-function sqe(ring: IoUring): Sqe {
-  const s = ring.getSqe();
-  if (s === null) throw new Error('SQ full: the test queued more SQEs than the ring holds');
-  return s;
 }
 
 /** One CQE, wherever it came from. */

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { prepNop, prepRw } from '../src/liburing/prep.js';
+import { prepNop } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
 import type { Sqe } from '../src/liburing/sqe.js';
 import {
@@ -47,7 +47,7 @@ import {
   IOSQE_IO_LINK,
 } from '../src/uapi/io_uring.js';
 import { opSupported } from '../src/uring/ops/index.js';
-import { fmtCqe, newRing, reap, xorshift32 } from './helpers.js';
+import { fmtCqe, memStr, newRing, reap, rw, sqe, xorshift32 } from './helpers.js';
 import { ltimeout } from './probe-common.js';
 
 const LINK = IOSQE_IO_LINK;
@@ -105,26 +105,6 @@ function pipeContents(fd: number): string {
   }
 }
 
-function sqe(ring: IoUring): Sqe {
-  const s = ring.getSqe();
-  if (s === null) throw new Error('SQ full: the test queued more SQEs than the ring holds');
-  return s;
-}
-
-/** io_uring_prep_rw with user_data and sqe->flags. */
-function rw(
-  ring: IoUring,
-  op: number,
-  fd: number,
-  addr: number | bigint,
-  len: number,
-  off: number | bigint,
-  ud: number,
-  flags = 0,
-): Sqe {
-  return prepRw(op, sqe(ring), fd, addr, len, off).setUserData(ud).setFlags(flags);
-}
-
 function nop(ring: IoUring, ud: number, flags = 0): Sqe {
   return prepNop(sqe(ring)).setUserData(ud).setFlags(flags);
 }
@@ -137,11 +117,6 @@ function iovecs(ring: IoUring, segs: readonly (readonly [number | bigint, number
     ring.mem.writeU64(a + i * IOVEC.size + 8, BigInt(l));
   });
   return a;
-}
-
-/** Bytes in the ring's memory as a latin1 string. */
-function memStr(ring: IoUring, addr: number, len: number): string {
-  return Buffer.from(ring.mem.readBytes(addr, len)).toString('latin1');
 }
 
 const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allocTimespec } from '../src/liburing/prep.js';
+import { allocTimespec, prepRw } from '../src/liburing/prep.js';
 import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
+import type { Sqe } from '../src/liburing/sqe.js';
 import { errnoName } from '../src/uapi/errno.js';
 import { Runtime } from '../src/uring/runtime.js';
 
@@ -82,4 +83,30 @@ export function repoRoot(): string {
     if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
+}
+
+/** The next SQE; a test bug (not a finding) when the SQ is full. */
+export function sqe(ring: IoUring): Sqe {
+  const s = ring.getSqe();
+  if (s === null) throw new Error('SQ full: the test queued more SQEs than the ring holds');
+  return s;
+}
+
+/** io_uring_prep_rw with user_data and sqe->flags. */
+export function rw(
+  ring: IoUring,
+  op: number,
+  fd: number,
+  addr: number | bigint,
+  len: number,
+  off: number | bigint,
+  ud: number,
+  flags = 0,
+): Sqe {
+  return prepRw(op, sqe(ring), fd, addr, len, off).setUserData(ud).setFlags(flags);
+}
+
+/** Bytes in the ring's memory as a latin1 string. */
+export function memStr(ring: IoUring, addr: number, len: number): string {
+  return Buffer.from(ring.mem.readBytes(addr, len)).toString('latin1');
 }

@@ -16,14 +16,9 @@ import {
 import type { IoUring } from '../src/liburing/ring.js';
 import type { Sqe } from '../src/liburing/sqe.js';
 import { IORING_NOP_INJECT_RESULT, IORING_OFF_SQ_RING } from '../src/uapi/io_uring.js';
-import { fmtCqe, tsMs } from './helpers.js';
+import { fmtCqe, sqe, tsMs } from './helpers.js';
 
-/** The next SQE; a test bug (not a finding) when the SQ is full. */
-export function sqe(ring: IoUring): Sqe {
-  const s = ring.getSqe();
-  if (s === null) throw new Error('SQ full: the test queued more SQEs than the ring holds');
-  return s;
-}
+export { sqe };
 
 /** nop(): a NOP with user_data and sqe->flags. */
 export function nop(ring: IoUring, ud: number, flags = 0): Sqe {

@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { prepRw } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
 import type { Sqe } from '../src/liburing/sqe.js';
 import { EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENXIO, EOPNOTSUPP, EOVERFLOW } from '../src/uapi/errno.js';
@@ -36,7 +35,7 @@ import {
   IORING_UNREGISTER_FILES,
   IOSQE_FIXED_FILE,
 } from '../src/uapi/io_uring.js';
-import { fmtCqe, newRing, reap } from './helpers.js';
+import { fmtCqe, memStr, newRing, reap, rw } from './helpers.js';
 
 /* ================================================================== local helpers */
 
@@ -63,25 +62,6 @@ function closedFd(): number {
   const { fd } = openFile('x');
   fs.closeSync(fd);
   return fd;
-}
-
-function sqe(ring: IoUring): Sqe {
-  const s = ring.getSqe();
-  if (s === null) throw new Error('SQ full: the test queued more SQEs than the ring holds');
-  return s;
-}
-
-function rw(
-  ring: IoUring,
-  op: number,
-  fd: number,
-  addr: number | bigint,
-  len: number,
-  off: number | bigint,
-  ud: number,
-  flags = 0,
-): Sqe {
-  return prepRw(op, sqe(ring), fd, addr, len, off).setUserData(ud).setFlags(flags);
 }
 
 /** io_uring_prep_read_fixed / write_fixed. */
@@ -130,10 +110,6 @@ function filesUpdate(ring: IoUring, offset: number, fds: number | bigint, resv =
 
 const reg = async (ring: IoUring, op: number, arg: number, nr: number): Promise<number> =>
   await ring.register(op, arg, nr);
-
-function memStr(ring: IoUring, addr: number, len: number): string {
-  return Buffer.from(ring.mem.readBytes(addr, len)).toString('latin1');
-}
 
 /** Submit everything queued and reap `n` CQEs, sorted (async completions may come in any order). */
 async function run(ring: IoUring, n: number, ms = 2000): Promise<string[]> {
