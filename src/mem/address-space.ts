@@ -188,7 +188,8 @@ export class AddressSpace {
   /** A live Uint8Array view of [addr, addr+len) (writes through to the address space). */
   view(addr: number, len: number): Uint8Array {
     this.check(addr, len);
-    return new Uint8Array(this.memory.buffer, addr, len);
+    // subarray of the cached view: no call into the WebAssembly.Memory buffer getter per view.
+    return this.#u8.subarray(addr, addr + len);
   }
   /** Read a NUL-terminated string of at most `max` bytes (UTF-8); throws MemoryFault past the end. */
   readCString(addr: number, max = 4096): string {
