@@ -1,29 +1,6 @@
-/**
- * The kernel side of one ring (DESIGN.md "execution model"): it owns requests, links, drain, timeouts,
- * cancellation, overflow backlogs, task work and waiters. The user side reaches it only through ring
- * memory and the syscall methods at the bottom (enter, register, mmap, close).
- *
- * Behaviour follows Linux 6.18 where the kernel probe observed it (scenario numbers in comments) and
- * RFC v2 for what is new (several CQs, cq_idx).
- */
-import { fstatSync } from 'node:fs';
-import { AddressSpace } from '../mem/address-space.js';
+import type { AddressSpace } from '../mem/address-space.js';
+import { EALREADY, EBADF, EBADFD, ECANCELED, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
 import {
-  EALREADY,
-  EBADF,
-  EBADFD,
-  ECANCELED,
-  EFAULT,
-  EINVAL,
-  ENAMETOOLONG,
-  ENOENT,
-  ENOTDIR,
-  EOPNOTSUPP,
-  ETIME,
-} from '../uapi/errno.js';
-import { AT_FDCWD } from '../uapi/fs.js';
-import {
-  IO_URING_OP_SUPPORTED,
   IORING_ENTER_EXT_ARG,
   IORING_ENTER_GETEVENTS,
   IORING_ENTER_SQ_WAIT,
@@ -53,25 +30,26 @@ import {
   IOSQE_IO_LINK,
   SQE_VALID_FLAGS,
 } from '../uapi/io_uring.js';
-import { IO_RINGS, IO_URING_PROBE, IO_URING_PROBE_OP } from '../uapi/layout.js';
+import { IO_RINGS } from '../uapi/layout.js';
 import type { IoBackend } from './backends/types.js';
 import type { CompletionQueue } from './cq.js';
 import { ResourceTables } from './files.js';
-import { OPS, opSupported } from './ops/index.js';
+import { Lookup } from './lookup.js';
+import { OPS } from './ops/index.js';
 import {
   armLinkTimeout,
   disarmLinkTimeout,
   flushTimeouts,
   guardedBy,
-  monotonicNs,
   stopTimeoutTimer,
 } from './ops/timeout.js';
 import type { OpRing, TimeoutState } from './ops/types.js';
+import { registerProbe } from './probe.js';
 import { REQ_F_FAIL, type Request, RequestPool } from './request.js';
 import { TaskWork } from './task-work.js';
+import { Waiters } from './waiters.js';
 
 const LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK;
-const PATH_MAX = 4096;
 const VALID_ENTER_FLAGS =
   IORING_ENTER_GETEVENTS | IORING_ENTER_SQ_WAKEUP | IORING_ENTER_SQ_WAIT | IORING_ENTER_EXT_ARG;
 
@@ -107,14 +85,6 @@ export interface RingConfig {
   readonly cqs: readonly CompletionQueue[];
   /** Where file I/O goes. */
   readonly backend: IoBackend;
-}
-
-interface Waiter {
-  readonly cq: CompletionQueue;
-  readonly min: number;
-  readonly cqTimeouts: number;
-  readonly resolve: (v: number) => void;
-  timer: ReturnType<typeof setTimeout> | null;
 }
 
 const F = IO_RINGS.fields;
@@ -161,13 +131,13 @@ export class RingContext implements OpRing {
   readonly resources: ResourceTables;
   /** Requests whose I/O the backend is performing (close() waits for them). */
   #ioPending = 0;
-  /** fds verified open and not streams (see #fdKind). */
-  readonly #fds = new Set<number>();
+  /** fd and user-memory lookups for ops. */
+  readonly #lookup: Lookup;
   #ioSettled: (() => void) | null = null;
   /** Set once close() began: link successors and deferred requests are cancelled, not issued. */
   #dying = false;
   readonly #backlogged = new Set<CompletionQueue>();
-  #waiters: Waiter[] = [];
+  readonly #waiters = new Waiters();
 
   constructor(cfg: RingConfig) {
     this.#cfg = cfg;
@@ -187,6 +157,7 @@ export class RingContext implements OpRing {
     this.#tw = new TaskWork(() => this.kick());
     this.backend = cfg.backend;
     this.resources = new ResourceTables(cfg.mem);
+    this.#lookup = new Lookup(cfg.mem);
     const cq0 = cfg.cqs[0]!;
     this.timeouts = { list: [], cqTimeouts: 0, lastFlush: 0, cq0Tail: () => cq0.cachedTail };
   }
@@ -231,66 +202,27 @@ export class RingContext implements OpRing {
 
   fileFor(req: Request): number {
     const fd = (req.flags & IOSQE_FIXED_FILE) !== 0 ? this.resources.fixedFile(req.fd) : req.fd;
-    if (fd < 0) return -EBADF;
-    return this.#fdKind(fd) < 0 ? -EBADF : fd;
+    return this.#lookup.checkFd(fd);
   }
 
   isStream(fd: number): boolean {
-    return this.#fdKind(fd) === 1;
+    return this.#lookup.isStream(fd);
   }
 
   forgetFd(fd: number): void {
-    this.#fds.delete(fd);
-  }
-
-  /**
-   * -1 when `fd` is not open, 1 for a stream (FIFO, socket, character device), 0 otherwise. The
-   * kernel looks the fd up at issue; so do we. Plain files are remembered (CLOSE and OPENAT through
-   * the ring forget them), so the fast path makes no system call; an fd closed behind the ring's back
-   * still fails -EBADF, from the backend, and one reused for a stream is read the safe blocking way.
-   * Streams are looked up every time: treating a reused number as a stream would read the wrong way.
-   */
-  #fdKind(fd: number): number {
-    if (this.#fds.has(fd)) return 0;
-    let kind: number;
-    try {
-      const st = fstatSync(fd);
-      kind = st.isFIFO() || st.isSocket() || st.isCharacterDevice() ? 1 : 0;
-    } catch {
-      return -1;
-    }
-    if (kind === 0) this.#fds.add(fd);
-    return kind;
+    this.#lookup.forget(fd);
   }
 
   userView(lo: number, hi: number, len: number): Uint8Array | null {
-    const addr = AddressSpace.pointer(lo, hi);
-    if (addr < 0 || !this.mem.isValid(addr, len)) return null;
-    return this.mem.view(addr, len);
+    return this.#lookup.userView(lo, hi, len);
   }
 
   userPath(lo: number, hi: number): string | number {
-    const addr = AddressSpace.pointer(lo, hi);
-    if (addr < 0 || !this.mem.isValid(addr, 1)) return -EFAULT;
-    let path: string;
-    try {
-      path = this.mem.readCString(addr, PATH_MAX);
-    } catch (e) {
-      return e instanceof RangeError ? -ENAMETOOLONG : -EFAULT;
-    }
-    return path.length === 0 ? -ENOENT : path;
+    return this.#lookup.userPath(lo, hi);
   }
 
   resolveAt(dirfd: number, path: string): string | number {
-    if (path.startsWith('/') || dirfd === AT_FDCWD) return path;
-    if (dirfd < 0) return -EBADF;
-    try {
-      if (!fstatSync(dirfd).isDirectory()) return -ENOTDIR;
-    } catch {
-      return -EBADF;
-    }
-    // Linux: the directory an fd refers to is reachable as /proc/self/fd/N.
-    return `/proc/self/fd/${dirfd}/${path}`;
+    return this.#lookup.resolveAt(dirfd, path);
   }
 
   startIo(req: Request, cancel?: (req: Request) => number): number {
@@ -334,7 +266,7 @@ export class RingContext implements OpRing {
       return true;
     }
     if (cqIdx === 0 && this.timeouts.list.length !== 0) flushTimeouts(this);
-    if (this.#waiters.length !== 0) this.#checkWaiters();
+    if (this.#waiters.length !== 0) this.#waiters.check(this.timeouts.cqTimeouts);
     return true;
   }
 
@@ -352,7 +284,7 @@ export class RingContext implements OpRing {
     }
     if (this.#backlogged.size === 0) this.mem.andNotU32(this.#sqFlagsAddr, IORING_SQ_CQ_OVERFLOW);
     if (moved0 && this.timeouts.list.length !== 0) flushTimeouts(this);
-    if (moved && this.#waiters.length !== 0) this.#checkWaiters();
+    if (moved && this.#waiters.length !== 0) this.#waiters.check(this.timeouts.cqTimeouts);
   }
 
   /* ================================================================== completion and links */
@@ -664,45 +596,6 @@ export class RingContext implements OpRing {
     else if (this.#deferList.length !== 0) this.#queueDeferred();
   }
 
-  /* ================================================================== waiting */
-
-  #checkWaiters(): void {
-    const ws = this.#waiters;
-    let kept = 0;
-    for (let i = 0; i < ws.length; i++) {
-      const w = ws[i]!;
-      if (w.cq.ready() >= w.min || this.timeouts.cqTimeouts !== w.cqTimeouts) {
-        if (w.timer !== null) clearTimeout(w.timer);
-        w.resolve(0);
-      } else {
-        ws[kept++] = w;
-      }
-    }
-    ws.length = kept;
-  }
-
-  #wait(cq: CompletionQueue, min: number, timeoutNs: bigint | number | undefined): Promise<number> {
-    return new Promise<number>((resolve) => {
-      const w: Waiter = { cq, min, cqTimeouts: this.timeouts.cqTimeouts, resolve, timer: null };
-      if (timeoutNs !== undefined) {
-        const deadline = monotonicNs() + BigInt(timeoutNs);
-        const arm = (): void => {
-          const left = deadline - monotonicNs();
-          if (left <= 0n) {
-            const i = this.#waiters.indexOf(w);
-            if (i >= 0) this.#waiters.splice(i, 1);
-            resolve(-ETIME);
-            return;
-          }
-          w.timer = setTimeout(arm, Math.min(2 ** 31 - 1, Number((left + 999_999n) / 1_000_000n)));
-        };
-        arm();
-        if (w.timer === null) return;
-      }
-      this.#waiters.push(w);
-    });
-  }
-
   /* ================================================================== syscalls */
 
   /**
@@ -733,7 +626,7 @@ export class RingContext implements OpRing {
     if (cq === undefined || !Number.isInteger(cqIdx)) return -EINVAL;
     const min = Math.min(minComplete >>> 0, cq.entries);
     if (cq.ready() >= min) return submitted;
-    const waiting = this.#wait(cq, min, arg?.timeoutNs);
+    const waiting = this.#waiters.wait(cq, min, this.timeouts.cqTimeouts, arg?.timeoutNs);
     // The wait resolves with 0 or -errno; with nothing submitted that is already enter's result.
     return submitted === 0 ? waiting : waiting.then((r) => (r < 0 ? r : submitted));
   }
@@ -743,7 +636,7 @@ export class RingContext implements OpRing {
     if (this.#closed || this.#closing !== null) return -EBADF;
     switch (opcode) {
       case IORING_REGISTER_PROBE:
-        return this.#registerProbe(arg, nrArgs);
+        return registerProbe(this.mem, arg, nrArgs);
       case IORING_REGISTER_FILES:
         return this.resources.registerFiles(arg, nrArgs);
       case IORING_UNREGISTER_FILES:
@@ -762,23 +655,6 @@ export class RingContext implements OpRing {
       default:
         return -EINVAL;
     }
-  }
-
-  #registerProbe(arg: number, nr: number): number {
-    const n = Math.min(nr >>> 0, 256);
-    const size = IO_URING_PROBE.size + n * IO_URING_PROBE_OP.size;
-    if (!this.mem.isValid(arg, size)) return -EFAULT;
-    const bytes = this.mem.readBytes(arg, size);
-    if (bytes.some((b) => b !== 0)) return -EINVAL;
-    const ops = Math.min(n, IORING_OP_LAST);
-    this.mem.writeU8(arg + IO_URING_PROBE.fields.last_op.offset, IORING_OP_LAST - 1);
-    this.mem.writeU8(arg + IO_URING_PROBE.fields.ops_len.offset, ops);
-    for (let i = 0; i < ops; i++) {
-      const e = arg + IO_URING_PROBE.size + i * IO_URING_PROBE_OP.size;
-      this.mem.writeU8(e + IO_URING_PROBE_OP.fields.op.offset, i);
-      if (opSupported(i)) this.mem.writeU16(e + IO_URING_PROBE_OP.fields.flags.offset, IO_URING_OP_SUPPORTED);
-    }
-    return 0;
   }
 
   /**
@@ -846,12 +722,7 @@ export class RingContext implements OpRing {
     this.#flushOverflow();
     for (const r of this.#inflight) stopTimeoutTimer(r);
     // Waiters learn the ring is gone.
-    const ws = this.#waiters;
-    this.#waiters = [];
-    for (const w of ws) {
-      if (w.timer !== null) clearTimeout(w.timer);
-      w.resolve(-EBADF);
-    }
+    this.#waiters.closeAll();
     const left: LeftoverCqe[] = [];
     for (const cq of this.cqs) {
       const q = cq.drainAll();
