@@ -8,9 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { prepRw } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
 import { ECANCELED } from '../src/uapi/errno.js';
@@ -21,28 +19,13 @@ import {
   IOSQE_IO_DRAIN,
   IOSQE_IO_LINK,
 } from '../src/uapi/io_uring.js';
-import { newRing, sleep, sqe, xorshift32 } from './helpers.js';
+import { newRing, sleep, sqe, tempFiles, xorshift32 } from './helpers.js';
 
 const BLOCK = 4096;
 
 /* ================================================================== local helpers */
 
-let dir = '';
-let seq = 0;
-
-before(() => {
-  dir = fs.mkdtempSync(join(os.tmpdir(), 'uring-close-io-'));
-});
-
-after(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function newFile(): { fd: number; path: string } {
-  const path = join(dir, `f${seq++}`);
-  fs.writeFileSync(path, '');
-  return { fd: fs.openSync(path, 'r+'), path };
-}
+const tmp = tempFiles('uring-close-io-');
 
 /** One CQE, wherever it came from. */
 interface Done {
@@ -116,7 +99,7 @@ for (const [seed, wait] of [
   test(`200 concurrent 4 KiB WRITEs, close() after ${wait} (seed ${seed}): a CQE of 4096 means the bytes are there, -ECANCELED means untouched`, async () => {
     const N = 200;
     const ring = newRing(256);
-    const { fd, path } = newFile();
+    const { fd, path } = tmp.open('');
     const next = xorshift32(seed);
     // 200 distinct 4 KiB-aligned offsets among 512 blocks.
     const blocks = Array.from({ length: 512 }, (_, i) => i);
@@ -208,7 +191,7 @@ for (const [seed, wait] of [
 
 test('WRITE(LINK) -> WRITE in flight at close(): the head completes with 4096 and its bytes, the successor -ECANCELED without', async () => {
   const ring = newRing(8);
-  const { fd, path } = newFile();
+  const { fd, path } = tmp.open('');
   const a = ring.mem.alloc(BLOCK);
   const b = ring.mem.alloc(BLOCK);
   const c = ring.mem.alloc(BLOCK);
@@ -244,7 +227,7 @@ test('WRITE(LINK) -> WRITE in flight at close(): the head completes with 4096 an
 
 test('close() with a READ on an empty pipe in flight resolves promptly: the READ is cancelled (-ECANCELED) and consumes nothing', async () => {
   const { execFileSync } = await import('node:child_process');
-  const path = join(dir, `fifo${seq++}`);
+  const path = tmp.path('fifo');
   execFileSync('mkfifo', [path]);
   const r = fs.openSync(path, fs.constants.O_RDWR);
   const w = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);

@@ -13,9 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { prepNop } from '../src/liburing/prep.js';
 import type { IoUring } from '../src/liburing/ring.js';
 import type { Sqe } from '../src/liburing/sqe.js';
@@ -47,7 +45,7 @@ import {
   IOSQE_IO_LINK,
 } from '../src/uapi/io_uring.js';
 import { opSupported } from '../src/uring/ops/index.js';
-import { fmtCqe, memStr, newRing, reap, rw, sqe, xorshift32 } from './helpers.js';
+import { fmtCqe, memStr, newRing, reap, rw, sqe, tempFiles, xorshift32 } from './helpers.js';
 import { ltimeout } from './probe-common.js';
 
 const LINK = IOSQE_IO_LINK;
@@ -58,28 +56,12 @@ const BLOCK_HEAD = 64 * 1024;
 
 /* ================================================================== local helpers */
 
-let dir = '';
-let seq = 0;
-
-before(() => {
-  dir = fs.mkdtempSync(join(os.tmpdir(), 'uring-file-rw-'));
-});
-
-after(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh file holding `content`, opened with `flags` (default read-write); returns the fd. */
-function openFile(content: Uint8Array | string, flags: string | number = 'r+'): { fd: number; path: string } {
-  const path = join(dir, `f${seq++}`);
-  fs.writeFileSync(path, content);
-  return { fd: fs.openSync(path, flags), path };
-}
+const tmp = tempFiles('uring-file-rw-');
 
 /** A FIFO in the temp dir: `r` is its O_RDWR (blocking, never waits for a partner) read end,
  * `w` a non-blocking write end, `peek` a non-blocking read end for checking what is in the pipe. */
 function fifo(): { r: number; w: number; peek: number; close: () => void } {
-  const path = join(dir, `fifo${seq++}`);
+  const path = tmp.path('fifo');
   execFileSync('mkfifo', [path]);
   const r = fs.openSync(path, fs.constants.O_RDWR);
   const w = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
@@ -142,7 +124,7 @@ const FILE150 = Array.from({ length: 150 }, (_, i) => String.fromCharCode(0x21 +
 
 test('WRITE / WRITEV / READ / READV on a regular file: counts and bytes as pwrite(2)/preadv(2) (T06 values)', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile('');
+  const { fd, path } = tmp.open('');
   const data = ring.mem.alloc(100);
   ring.mem.writeBytes(data, bytes(FILE150.slice(0, 100)));
   const tail = ring.mem.alloc(50);
@@ -202,7 +184,7 @@ test('WRITE / WRITEV / READ / READV on a regular file: counts and bytes as pwrit
 
 test('WRITE at an offset past EOF leaves a hole of zeros; READ at random offsets returns exactly those bytes', async () => {
   const ring = newRing(32);
-  const { fd, path } = openFile('');
+  const { fd, path } = tmp.open('');
   const src = ring.mem.alloc(4096);
   const next = xorshift32(0xf11e);
   const pattern = new Uint8Array(4096).map(() => (next() & 0xff) | 1);
@@ -234,7 +216,7 @@ test('WRITE at an offset past EOF leaves a hole of zeros; READ at random offsets
 
 test('off = -1 reads and writes at the file position and advances it, like read(2)/write(2); explicit offsets leave it', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile('0123456789abcdef');
+  const { fd, path } = tmp.open('0123456789abcdef');
   const b = ring.mem.alloc(64);
   const peek = Buffer.alloc(2);
   // READ 4 at the position (0): "0123", position 4.
@@ -302,7 +284,7 @@ test('off = -1 reads and writes at the file position and advances it, like read(
 
 test('T09 short read breaks a link: READ 4096 of a 150-byte file (L) -> NOP', async () => {
   const ring = newRing(16);
-  const { fd } = openFile(FILE150, 'r');
+  const { fd } = tmp.open(FILE150, 'r');
   const buf = ring.mem.alloc(4096);
   rw(ring, IORING_OP_READ, fd, buf, 4096, 0, 1, LINK);
   nop(ring, 2);
@@ -316,7 +298,7 @@ test('T09 short read breaks a link: READ 4096 of a 150-byte file (L) -> NOP', as
 
 test('a short READV and a short WRITE-less chain: READV past EOF (L) -> WRITE is cancelled, its bytes never land', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const v = ring.mem.alloc(200);
   const w = ring.mem.alloc(8);
   ring.mem.writeBytes(w, bytes('ZZZZ'));
@@ -342,7 +324,7 @@ test('a short READV and a short WRITE-less chain: READV past EOF (L) -> WRITE is
 
 test('a short read with IOSQE_IO_HARDLINK does not break the chain (T08 with a real short READ)', async () => {
   const ring = newRing(16);
-  const { fd } = openFile(FILE150, 'r');
+  const { fd } = tmp.open(FILE150, 'r');
   const buf = ring.mem.alloc(4096);
   rw(ring, IORING_OP_READ, fd, buf, 4096, 0, 1, IOSQE_IO_HARDLINK);
   nop(ring, 2, LINK);
@@ -403,7 +385,7 @@ test(
   { todo: opSupported(IORING_OP_FSYNC) ? false : 'IORING_OP_FSYNC is not implemented yet' },
   async () => {
     const ring = newRing(16);
-    const { fd, path } = openFile(FILE150);
+    const { fd, path } = tmp.open(FILE150);
     const wb = ring.mem.alloc(16);
     ring.mem.writeBytes(wb, bytes('hello-link-0123\0'));
     const buf = ring.mem.alloc(4096);
@@ -426,9 +408,9 @@ test(
 
 test('READ on a write-only fd and WRITE on a read-only fd -> -EBADF (f_mode check); READ on a directory -> -EISDIR', async () => {
   const ring = newRing(16);
-  const wo = openFile(FILE150, 'w');
-  const ro = openFile(FILE150, 'r');
-  const d = fs.openSync(dir, 'r');
+  const wo = tmp.open(FILE150, 'w');
+  const ro = tmp.open(FILE150, 'r');
+  const d = fs.openSync(tmp.dir, 'r');
   const b = ring.mem.alloc(64);
   rw(ring, IORING_OP_READ, wo.fd, b, 64, 0, 1);
   rw(ring, IORING_OP_WRITE, ro.fd, b, 64, 0, 2);
@@ -449,7 +431,7 @@ test('READ on a write-only fd and WRITE on a read-only fd -> -EBADF (f_mode chec
 
 test('a closed fd -> -EBADF for READ, WRITE, READV and WRITEV', async () => {
   const ring = newRing(16);
-  const { fd } = openFile(FILE150);
+  const { fd } = tmp.open(FILE150);
   fs.closeSync(fd);
   const b = ring.mem.alloc(64);
   rw(ring, IORING_OP_READ, fd, b, 64, 0, 1);
@@ -481,7 +463,7 @@ test('the fd is looked up at issue before the buffer is touched and rw_flags and
 
 test('READ/WRITE buffers that are NULL, in the NULL page, past the end or spanning the end of memory -> -EFAULT; nothing is written', async () => {
   const ring = newRing(32);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const size = ring.mem.size;
   const cases: [string, number | bigint, number][] = [
     ['NULL', 0, 64],
@@ -509,7 +491,7 @@ test('READ/WRITE buffers that are NULL, in the NULL page, past the end or spanni
 
 test('READ and WRITE of 0 bytes succeed with 0 whatever the buffer address (import_ubuf of 0 bytes never faults)', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   rw(ring, IORING_OP_READ, fd, 0, 0, 0, 1);
   rw(ring, IORING_OP_WRITE, fd, 0, 0, 0, 2);
   rw(ring, IORING_OP_READ, fd, ring.mem.size + 4096, 0, 0, 3);
@@ -521,7 +503,7 @@ test('READ and WRITE of 0 bytes succeed with 0 whatever the buffer address (impo
 
 test('READV/WRITEV: iovec array NULL, spanning or past the end of memory, or a segment outside memory -> -EFAULT', async () => {
   const ring = newRing(32);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const size = ring.mem.size;
   const ok = ring.mem.alloc(64);
   const cases: [string, number | bigint, number][] = [
@@ -566,7 +548,7 @@ test('READV/WRITEV: iovec array NULL, spanning or past the end of memory, or a s
 
 test('READV: zero-length segments are skipped whatever their base; exactly 1024 segments work', async () => {
   const ring = newRing(16);
-  const { fd } = openFile(FILE150, 'r');
+  const { fd } = tmp.open(FILE150, 'r');
   const a = ring.mem.alloc(16);
   rw(
     ring,
@@ -595,7 +577,7 @@ test('READV: zero-length segments are skipped whatever their base; exactly 1024 
 
 test('READV/WRITEV with nr_segs 0 transfer 0 bytes, even with a NULL array (iovec_from_user copies nothing)', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const a = ring.mem.alloc(16);
   rw(ring, IORING_OP_READV, fd, iovecs(ring, [[a, 4]]), 0, 0, 1);
   rw(ring, IORING_OP_WRITEV, fd, iovecs(ring, [[a, 4]]), 0, 0, 2);
@@ -608,7 +590,7 @@ test('READV/WRITEV with nr_segs 0 transfer 0 bytes, even with a NULL array (iove
 
 test('READV/WRITEV with more than UIO_MAXIOV (1024) segments -> -EINVAL; a segment length >= 2^63 -> -EINVAL', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const arr = ring.mem.alloc((UIO_MAXIOV + 1) * IOVEC.size);
   const b = ring.mem.alloc(8);
   rw(ring, IORING_OP_READV, fd, arr, UIO_MAXIOV + 1, 0, 1);
@@ -652,7 +634,7 @@ test('6.18 imports the iovec array at prep: a bad array fails before the fd look
 
 test('a READV whose iovec import fails at prep stops the submission like any init failure (T03): submit -> 1, the NOP stays queued', async () => {
   const ring = newRing(16);
-  const { fd } = openFile(FILE150, 'r');
+  const { fd } = tmp.open(FILE150, 'r');
   rw(ring, IORING_OP_READV, fd, ring.mem.alloc(16), UIO_MAXIOV + 1, 0, 1);
   nop(ring, 2);
   assert.equal(ring.submit(), 1, 'submit -> 1: the failed READV ends the submission');
@@ -665,7 +647,7 @@ test('a READV whose iovec import fails at prep stops the submission like any ini
 
 test('the iovec array is read at submit (prep), so the user may reuse it at once: a linked WRITEV writes what was described then', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile('');
+  const { fd, path } = tmp.open('');
   const head = ring.mem.alloc(BLOCK_HEAD);
   const b1 = ring.mem.alloc(8);
   const b2 = ring.mem.alloc(8);
@@ -687,7 +669,7 @@ test('the iovec array is read at submit (prep), so the user may reuse it at once
 
 test('offsets >= 2^63 -> -EINVAL (rw_verify_area); pos + len overflowing -> -EINVAL; huge valid offsets read 0', async () => {
   const ring = newRing(32);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const b = ring.mem.alloc(64);
   const cases: [number, number | bigint, number, number][] = [
     [IORING_OP_READ, 2n ** 63n, 16, -EINVAL],
@@ -715,7 +697,7 @@ test('offsets >= 2^63 -> -EINVAL (rw_verify_area); pos + len overflowing -> -EIN
 
 test('WRITE beyond the file system maximum size -> -EFBIG (ext4, tmpfs: -EFBIG or a count)', async () => {
   const ring = newRing(16);
-  const { fd } = openFile('');
+  const { fd } = tmp.open('');
   const b = ring.mem.alloc(16);
   rw(ring, IORING_OP_WRITE, fd, b, 16, 2n ** 62n, 1);
   const [line] = await run(ring, 1, 1);
@@ -726,7 +708,7 @@ test('WRITE beyond the file system maximum size -> -EFBIG (ext4, tmpfs: -EFBIG o
 
 test('rw_flags outside RWF_SUPPORTED -> -EOPNOTSUPP; DSYNC and NOWAIT work', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const b = ring.mem.alloc(64);
   ring.mem.writeBytes(b, bytes('abcd'));
   rw(ring, IORING_OP_READ, fd, b + 32, 16, 0, 1).set('rw_flags', 0x100);
@@ -752,7 +734,7 @@ test('rw_flags outside RWF_SUPPORTED -> -EOPNOTSUPP; DSYNC and NOWAIT work', asy
 
 test('rw_flags: HIPRI on a non-IOPOLL ring -> -EINVAL; RWF_NOAPPEND (6.9, outside the 5.13 UAPI) -> -EOPNOTSUPP', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const b = ring.mem.alloc(64);
   rw(ring, IORING_OP_READ, fd, b, 16, 0, 1).set('rw_flags', RWF_HIPRI);
   // 6.18 answers -EINVAL for APPEND|NOAPPEND; our UAPI is 5.13's, where 0x20 is an unknown flag.
@@ -765,7 +747,7 @@ test('rw_flags: HIPRI on a non-IOPOLL ring -> -EINVAL; RWF_NOAPPEND (6.9, outsid
 
 test('WRITE with RWF_APPEND writes at the end of the file whatever sqe->off says (IOCB_APPEND)', async () => {
   const ring = newRing(16);
-  const { fd, path } = openFile(FILE150);
+  const { fd, path } = tmp.open(FILE150);
   const b = ring.mem.alloc(8);
   ring.mem.writeBytes(b, bytes('TAIL'));
   rw(ring, IORING_OP_WRITE, fd, b, 4, 0, 1).set('rw_flags', RWF_APPEND);
@@ -880,7 +862,7 @@ test('an O_NONBLOCK pipe with nothing in it: the READ waits for data (6.18 retri
 test('hostile SQE fields on READ/WRITE/READV/WRITEV/READ_FIXED/WRITE_FIXED never throw: one CQE each, a count or an errno', async () => {
   const ring = newRing(64);
   const mem = ring.mem;
-  const { fd } = openFile(FILE150);
+  const { fd } = tmp.open(FILE150);
   const SCRATCH = 64 * 1024;
   const scratch = mem.alloc(SCRATCH);
   const fixedIov = iovecs(ring, [[scratch, SCRATCH]]);
@@ -1017,7 +999,7 @@ test('an fd number closed and reused outside the ring: a FIFO number reopened as
   // Close the FIFO's read end with plain fs, and give its number to a regular file.
   const num = p.r;
   fs.closeSync(p.r);
-  const file = join(dir, `reuse${seq++}`);
+  const file = tmp.path('reuse');
   fs.writeFileSync(file, '0123456789');
   const fd = fs.openSync(file, 'r');
   assert.equal(fd, num, 'the number was reused (lowest free fd)');
@@ -1031,12 +1013,12 @@ test('an fd number closed and reused outside the ring: a FIFO number reopened as
 
 test('an fd number closed and reused outside the ring: a file number reopened as a FIFO still reads the pipe', async () => {
   const ring = newRing(8);
-  const { fd: f1 } = openFile('abcdef', 'r');
+  const { fd: f1 } = tmp.open('abcdef', 'r');
   const b = ring.mem.alloc(16);
   rw(ring, IORING_OP_READ, f1, b, 2, 1, 1);
   assert.deepEqual(await run(ring, 1, 1), [fmtCqe(1, 2, 0)]);
   fs.closeSync(f1);
-  const path = join(dir, `fifo${seq++}`);
+  const path = tmp.path('fifo');
   execFileSync('mkfifo', [path]);
   const r = fs.openSync(path, fs.constants.O_RDWR);
   assert.equal(r, f1, 'the number was reused');

@@ -1,7 +1,9 @@
 /** Shared test helpers: rings on small private runtimes, CQE formatting in the kernel probe's style. */
 
-import { existsSync } from 'node:fs';
+import fs, { existsSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { allocTimespec, prepRw } from '../src/liburing/prep.js';
 import { IoUring, type QueueInitOptions } from '../src/liburing/ring.js';
@@ -109,4 +111,37 @@ export function rw(
 /** Bytes in the ring's memory as a latin1 string. */
 export function memStr(ring: IoUring, addr: number, len: number): string {
   return Buffer.from(ring.mem.readBytes(addr, len)).toString('latin1');
+}
+
+/** A temp directory for one test file: created before its tests, removed after them. */
+export interface TempFiles {
+  /** The directory (valid once the tests run). */
+  readonly dir: string;
+  /** A fresh path in it: `<stem><n>`. */
+  path(stem?: string): string;
+  /** A fresh file holding `content` (strings as latin1), opened with `flags` (default read-write). */
+  open(content: Uint8Array | string, flags?: string | number): { fd: number; path: string };
+}
+
+export function tempFiles(prefix: string): TempFiles {
+  let dir = '';
+  let seq = 0;
+  before(() => {
+    dir = fs.mkdtempSync(join(os.tmpdir(), prefix));
+  });
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const path = (stem = 'f'): string => join(dir, `${stem}${seq++}`);
+  return {
+    get dir(): string {
+      return dir;
+    },
+    path,
+    open(content, flags = 'r+') {
+      const p = path();
+      fs.writeFileSync(p, typeof content === 'string' ? Buffer.from(content, 'latin1') : content);
+      return { fd: fs.openSync(p, flags), path: p };
+    },
+  };
 }

@@ -10,9 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { IoUring } from '../src/liburing/ring.js';
 import type { Sqe } from '../src/liburing/sqe.js';
 import { EBADF, EBUSY, EFAULT, EINVAL, EMFILE, ENXIO, EOPNOTSUPP, EOVERFLOW } from '../src/uapi/errno.js';
@@ -35,31 +33,15 @@ import {
   IORING_UNREGISTER_FILES,
   IOSQE_FIXED_FILE,
 } from '../src/uapi/io_uring.js';
-import { fmtCqe, memStr, newRing, reap, rw } from './helpers.js';
+import { fmtCqe, memStr, newRing, reap, rw, tempFiles } from './helpers.js';
 
 /* ================================================================== local helpers */
 
-let dir = '';
-let seq = 0;
-
-before(() => {
-  dir = fs.mkdtempSync(join(os.tmpdir(), 'uring-registered-'));
-});
-
-after(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh file holding `content`, opened with `flags`; returns the fd and path. */
-function openFile(content: string, flags = 'r+'): { fd: number; path: string } {
-  const path = join(dir, `f${seq++}`);
-  fs.writeFileSync(path, content, 'latin1');
-  return { fd: fs.openSync(path, flags), path };
-}
+const tmp = tempFiles('uring-registered-');
 
 /** A closed fd number (it was open a moment ago). */
 function closedFd(): number {
-  const { fd } = openFile('x');
+  const { fd } = tmp.open('x');
   fs.closeSync(fd);
   return fd;
 }
@@ -125,7 +107,7 @@ const DATA = 'registered-file-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 test('T43 registered files: READ with IOSQE_FIXED_FILE idx=0 (valid), idx=1 (sparse -1), idx=5 (out of range)', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [fd, -1]), 2), 0, 'register_files -> 0');
   const buf = ring.mem.alloc(16);
   for (const fi of [0, 1, 5]) rw(ring, IORING_OP_READ, fi, buf, 16, 0, fi, IOSQE_FIXED_FILE);
@@ -145,7 +127,7 @@ test('T43 registered files: READ with IOSQE_FIXED_FILE idx=0 (valid), idx=1 (spa
 
 test('T44 registered buffers: READ_FIXED buf_index=0 ok, buf_index=3 (out of range), addr outside buffer', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const rbuf = ring.mem.alloc(4096);
   assert.equal(
     await reg(ring, IORING_REGISTER_BUFFERS, iovecs(ring, [[rbuf, 4096]]), 1),
@@ -176,7 +158,7 @@ test('T44 registered buffers: READ_FIXED buf_index=0 ok, buf_index=3 (out of ran
 
 test('REGISTER_FILES with sparse -1 slots: only the filled slot reads; the others are -EBADF', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [-1, fd, -1]), 3), 0);
   const b = ring.mem.alloc(64);
   for (const idx of [0, 1, 2, 3])
@@ -192,8 +174,8 @@ test('REGISTER_FILES with sparse -1 slots: only the filled slot reads; the other
 
 test('IOSQE_FIXED_FILE indexes the table, not the fd table: fd numbers that are open but not indexes fail -EBADF', async () => {
   const ring = newRing(8);
-  const a = openFile('AAAA', 'r');
-  const b = openFile('BBBB', 'r');
+  const a = tmp.open('AAAA', 'r');
+  const b = tmp.open('BBBB', 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [b.fd, a.fd]), 2), 0);
   const m = ring.mem.alloc(16);
   rw(ring, IORING_OP_READ, 0, m, 4, 0, 1, IOSQE_FIXED_FILE); // slot 0 = b
@@ -212,7 +194,7 @@ test('IOSQE_FIXED_FILE indexes the table, not the fd table: fd numbers that are 
 
 test('REGISTER_FILES errors: -EBUSY when registered, -EINVAL for nr 0, -EBADF for a closed or negative fd, -EFAULT for a bad array', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const dead = closedFd();
   const size = ring.mem.size;
   // Nothing registered yet.
@@ -236,7 +218,7 @@ test('REGISTER_FILES errors: -EBUSY when registered, -EINVAL for nr 0, -EBADF fo
 
 test('REGISTER_FILES with a NULL array is -EFAULT before any other check (register.c: "if (!arg) break")', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, 0, 0), -EFAULT, 'NULL, nr 0');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, 0, 40000), -EFAULT, 'NULL, nr above the limit');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [fd]), 1), 0);
@@ -258,10 +240,10 @@ test("REGISTER_FILES above the file limit -> -EMFILE (32769 slots; 2^20 + 1 slot
 
 test('a registered file stays usable after its fd is closed and the number reused (the table holds the file, not the number)', async () => {
   const ring = newRing(8);
-  const a = openFile('first-file', 'r');
+  const a = tmp.open('first-file', 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [a.fd]), 1), 0);
   fs.closeSync(a.fd);
-  const b = openFile('other-file', 'r'); // very likely reuses a.fd's number
+  const b = tmp.open('other-file', 'r'); // very likely reuses a.fd's number
   const m = ring.mem.alloc(16);
   rw(ring, IORING_OP_READ, 0, m, 10, 0, 1, IOSQE_FIXED_FILE);
   assert.deepEqual(await run(ring, 1), [fmtCqe(1, 10, 0)]);
@@ -274,9 +256,9 @@ test('a registered file stays usable after its fd is closed and the number reuse
 
 test('FILES_UPDATE replaces slots at an offset and returns how many it updated; SKIP keeps a slot, -1 empties it', async () => {
   const ring = newRing(8);
-  const a = openFile('AAAAAAAA', 'r');
-  const b = openFile('BBBBBBBB', 'r');
-  const c = openFile('CCCCCCCC', 'r');
+  const a = tmp.open('AAAAAAAA', 'r');
+  const b = tmp.open('BBBBBBBB', 'r');
+  const c = tmp.open('CCCCCCCC', 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [a.fd, -1, a.fd]), 3), 0);
   // slot 1 <- b, slot 2 <- c
   assert.equal(
@@ -304,7 +286,7 @@ test('FILES_UPDATE replaces slots at an offset and returns how many it updated; 
 
 test('FILES_UPDATE errors with a table: -EINVAL past the end, for resv != 0 and for nr 0; -EFAULT for bad pointers; -EOVERFLOW', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [fd, fd]), 2), 0);
   const fds2 = fdArray(ring, [fd, fd]);
   const cases: [string, number, number, number][] = [
@@ -332,7 +314,7 @@ test('FILES_UPDATE errors with a table: -EINVAL past the end, for resv != 0 and 
 
 test('FILES_UPDATE without a table -> -ENXIO', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(
     await reg(ring, IORING_REGISTER_FILES_UPDATE, filesUpdate(ring, 0, fdArray(ring, [fd])), 1),
     -ENXIO,
@@ -351,7 +333,7 @@ const UPDATE_BEFORE_TABLE: readonly [string, (ring: IoUring, fds: number) => num
 for (const [what, arg, nr, want] of UPDATE_BEFORE_TABLE) {
   test(`FILES_UPDATE without a table, ${what}: ${want} (checked before the table lookup's -ENXIO)`, async () => {
     const ring = newRing(8);
-    const { fd } = openFile(DATA, 'r');
+    const { fd } = tmp.open(DATA, 'r');
     const fds = fdArray(ring, [fd, fd]);
     assert.equal(await reg(ring, IORING_REGISTER_FILES_UPDATE, arg(ring, fds), nr), want);
     fs.closeSync(fd);
@@ -361,8 +343,8 @@ for (const [what, arg, nr, want] of UPDATE_BEFORE_TABLE) {
 
 test('FILES_UPDATE stopping at a bad fd returns the count done so far (or -EBADF when none)', async () => {
   const ring = newRing(8);
-  const a = openFile('AAAA', 'r');
-  const b = openFile('BBBB', 'r');
+  const a = tmp.open('AAAA', 'r');
+  const b = tmp.open('BBBB', 'r');
   // Not closedFd(): registering opens files of its own, which may take a freed number.
   const dead = 99999;
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [a.fd, a.fd, a.fd]), 3), 0);
@@ -386,8 +368,8 @@ test('FILES_UPDATE stopping at a bad fd returns the count done so far (or -EBADF
 
 test('FILES_UPDATE empties a slot before looking up its new fd: a failed slot is left empty (-EBADF), not as it was', async () => {
   const ring = newRing(8);
-  const a = openFile('AAAA', 'r');
-  const b = openFile('BBBB', 'r');
+  const a = tmp.open('AAAA', 'r');
+  const b = tmp.open('BBBB', 'r');
   // Not closedFd(): registering opens files of its own, which may take a freed number.
   const dead = 99999;
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [a.fd, a.fd]), 2), 0);
@@ -406,7 +388,7 @@ test('FILES_UPDATE empties a slot before looking up its new fd: a failed slot is
 
 test('UNREGISTER_FILES: 0, then -ENXIO; -EINVAL with an arg or nr; slots are gone and a new table can be registered', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   assert.equal(await reg(ring, IORING_UNREGISTER_FILES, 0, 0), -ENXIO, 'nothing registered');
   assert.equal(await reg(ring, IORING_REGISTER_FILES, fdArray(ring, [fd]), 1), 0);
   assert.equal(await reg(ring, IORING_UNREGISTER_FILES, fdArray(ring, [fd]), 0), -EINVAL, 'with an arg');
@@ -431,7 +413,7 @@ test('UNREGISTER_FILES: 0, then -ENXIO; -EINVAL with an arg or nr; slots are gon
 
 test('REGISTER_BUFFERS takes an iovec array; a {NULL, 0} entry is an empty slot that READ_FIXED cannot use', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const b0 = ring.mem.alloc(64);
   const b2 = ring.mem.alloc(64);
   assert.equal(
@@ -522,7 +504,7 @@ test('REGISTER_BUFFERS with a NULL array is -EFAULT before nr and -EBUSY are che
 
 test('WRITE_FIXED writes from a registered buffer; READ_FIXED reads into any range inside one', async () => {
   const ring = newRing(8);
-  const { fd, path } = openFile('');
+  const { fd, path } = tmp.open('');
   const buf = ring.mem.alloc(4096);
   ring.mem.writeBytes(buf, new Uint8Array(Buffer.from(DATA, 'latin1')));
   assert.equal(await reg(ring, IORING_REGISTER_BUFFERS, iovecs(ring, [[buf, 4096]]), 1), 0);
@@ -558,7 +540,7 @@ test('WRITE_FIXED writes from a registered buffer; READ_FIXED reads into any ran
 
 test('READ_FIXED/WRITE_FIXED with no buffers registered -> -EFAULT; with IOSQE_FIXED_FILE both tables apply', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const buf = ring.mem.alloc(64);
   rwFixed(ring, IORING_OP_READ_FIXED, fd, buf, 16, 0, 0, 1);
   rwFixed(ring, IORING_OP_WRITE_FIXED, fd, buf, 16, 0, 0, 2);
@@ -575,7 +557,7 @@ test('READ_FIXED/WRITE_FIXED with no buffers registered -> -EFAULT; with IOSQE_F
 
 test('READ_FIXED imports its buffer before rw_flags and the offset are checked (6.18 io_read_fixed): a bad buf_index wins', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const buf = ring.mem.alloc(64);
   assert.equal(await reg(ring, IORING_REGISTER_BUFFERS, iovecs(ring, [[buf, 64]]), 1), 0);
   rwFixed(ring, IORING_OP_READ_FIXED, fd, buf, 16, 2n ** 63n, 5, 1);
@@ -593,7 +575,7 @@ test('READ_FIXED imports its buffer before rw_flags and the offset are checked (
 
 test('UNREGISTER_BUFFERS: 0, then READ_FIXED -> -EFAULT; twice -> -ENXIO; -EINVAL with an arg; buffers can be registered again', async () => {
   const ring = newRing(8);
-  const { fd } = openFile(DATA, 'r');
+  const { fd } = tmp.open(DATA, 'r');
   const buf = ring.mem.alloc(64);
   const iov = iovecs(ring, [[buf, 64]]);
   assert.equal(await reg(ring, IORING_REGISTER_BUFFERS, iov, 1), 0);
