@@ -175,3 +175,12 @@ test('openat, writev, fsync, readv, statx, renameat, unlinkat and close through 
   await r.shutdown();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a call rejected because the ring is shut down frees the path it copied into the address space', async () => {
+  const r = newAsync();
+  await r.shutdown();
+  const live = r.ring.mem.liveAllocations;
+  await assert.rejects(r.openat('/tmp/x', 0), (e: unknown) => e instanceof UringError && e.code === 'EBADF');
+  await assert.rejects(r.sleep(1_000_000n), (e: unknown) => e instanceof UringError && e.code === 'EBADF');
+  assert.equal(r.ring.mem.liveAllocations, live);
+});

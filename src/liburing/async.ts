@@ -7,6 +7,7 @@
  * the CQE's res; a negative res rejects the promise with a UringError (code 'ENOENT', 'EBADF', ...),
  * as fs.promises does. Extra CQs and raw SQEs (via `.ring`) stay available for other uses.
  */
+import { EBADF } from '../uapi/errno.js';
 import { AT_FDCWD } from '../uapi/fs.js';
 import {
   IORING_ENTER_GETEVENTS,
@@ -202,14 +203,18 @@ export class AsyncRing {
 
   #op(op: string, prep: (sqe: Sqe) => void, scratch = 0): Promise<number> {
     const sqe = this.#acquire(op);
-    if (sqe instanceof Error) return Promise.reject(sqe);
+    if (sqe instanceof Error) {
+      // The request never reached the ring: its scratch memory (path, timespec) is ours to free.
+      if (scratch !== 0) this.ring.mem.free(scratch);
+      return Promise.reject(sqe);
+    }
     prep(sqe);
     return this.#track(sqe, op, scratch);
   }
 
   /** The next SQE (submitting what is queued when the SQ is full), or the error to reject with. */
   #acquire(op: string): Sqe | Error {
-    if (this.#closed) return new UringError(op, -9);
+    if (this.#closed) return new UringError(op, -EBADF);
     let sqe = this.ring.getSqe();
     if (sqe === null) {
       this.#submitNow();
@@ -337,6 +342,8 @@ export class AsyncRing {
       p.active = false;
       this.#free.push(i);
       this.#inflight--;
+      if (p.scratch !== 0) this.ring.mem.free(p.scratch);
+      p.scratch = 0;
       p.reject(e);
     }
   }

@@ -1,3 +1,12 @@
+/**
+ * The kernel side of one ring (DESIGN.md "execution model"): it owns requests, links, drain, timeouts,
+ * cancellation, overflow backlogs, task work, waiters, registered files and buffers, and the I/O the
+ * backend performs. The user side reaches it only through ring memory and the syscall methods at the
+ * bottom (enter, register, mmap, close).
+ *
+ * Behaviour follows Linux 6.18 where the kernel probe observed it (scenario numbers in comments) and
+ * RFC v2 for what is new (several CQs, cq_idx).
+ */
 import type { AddressSpace } from '../mem/address-space.js';
 import { EALREADY, EBADF, EBADFD, ECANCELED, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
 import {
