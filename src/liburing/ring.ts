@@ -43,6 +43,11 @@ export interface QueueInitOptions {
   readonly cqSizesAddr?: number | bigint;
   /** Literal RFC v2 overflow: extra CQs drop CQEs that do not fit (DESIGN.md Q5). */
   readonly strictRfc?: boolean;
+  /**
+   * Queue writes per regular file and merge adjacent ones into one pwritev (default true); false
+   * issues each write to the backend at once.
+   */
+  readonly mergeWrites?: boolean;
   /** The process the ring lives in; default Runtime.default(). */
   readonly runtime?: Runtime;
 }
@@ -168,7 +173,10 @@ export class IoUring {
         nr_cq: nrCq >>> 0,
         cq_sizes: cqSizes,
       });
-      const fd = runtime.setup(entries, p, { strictRfc: options.strictRfc === true });
+      const fd = runtime.setup(entries, p, {
+        strictRfc: options.strictRfc === true,
+        mergeWrites: options.mergeWrites !== false,
+      });
       if (typeof fd === 'number') throw new UringError('io_uring_setup', fd);
       const raw = readStruct(mem, IO_URING_PARAMS, p);
       const params: RingParams = {

@@ -57,6 +57,7 @@ import { registerProbe } from './probe.js';
 import { REQ_F_FAIL, type Request, RequestPool } from './request.js';
 import { TaskWork } from './task-work.js';
 import { Waiters } from './waiters.js';
+import { WriteQueues } from './write-queue.js';
 
 const LINK_FLAGS = IOSQE_IO_LINK | IOSQE_IO_HARDLINK;
 const VALID_ENTER_FLAGS =
@@ -94,6 +95,8 @@ export interface RingConfig {
   readonly cqs: readonly CompletionQueue[];
   /** Where file I/O goes. */
   readonly backend: IoBackend;
+  /** Queue and merge writes per regular file (write-queue.ts); false: each write goes out at once. */
+  readonly mergeWrites: boolean;
 }
 
 const F = IO_RINGS.fields;
@@ -137,6 +140,7 @@ export class RingContext implements OpRing {
 
   readonly timeouts: TimeoutState;
   readonly backend: IoBackend;
+  readonly writes: WriteQueues | null;
   readonly resources: ResourceTables;
   /** Requests whose I/O the backend is performing (close() waits for them). */
   #ioPending = 0;
@@ -165,6 +169,7 @@ export class RingContext implements OpRing {
     this.#disabled = (cfg.setupFlags & IORING_SETUP_R_DISABLED) !== 0;
     this.#tw = new TaskWork(() => this.kick());
     this.backend = cfg.backend;
+    this.writes = cfg.mergeWrites ? new WriteQueues(cfg.backend) : null;
     this.resources = new ResourceTables(cfg.mem);
     this.#lookup = new Lookup(cfg.mem);
     const cq0 = cfg.cqs[0]!;
@@ -620,7 +625,14 @@ export class RingContext implements OpRing {
     let submitted = 0;
     if (n > 0) {
       if (this.#disabled) return -EBADFD;
-      submitted = this.#submitSqes(n);
+      // Plugged: writes of this batch to an idle file start together at the end (write-queue.ts).
+      const wq = this.writes;
+      if (wq !== null) wq.plug();
+      try {
+        submitted = this.#submitSqes(n);
+      } finally {
+        if (wq !== null) wq.unplug();
+      }
     }
     this.#tw.run();
     // Like the kernel, only GETEVENTS flushes the overflow backlogs (probe X11): a plain submit

@@ -49,6 +49,12 @@ export interface SetupOptions {
    * and counted in CQ 0's overflow counter, instead of waiting in that CQ's backlog.
    */
   readonly strictRfc?: boolean;
+  /**
+   * Writes to one regular file run one at a time in submission order, and queued writes that continue
+   * each other go out as one pwritev (write-queue.ts). Default true; false hands every write to the
+   * backend at once (several may run in parallel on the thread pool).
+   */
+  readonly mergeWrites?: boolean;
 }
 
 const defaultBackend = new FsBackend();
@@ -191,5 +197,6 @@ export function ioUringSetup(
     sqesSize,
     cqs,
     backend: options.backend ?? defaultBackend,
+    mergeWrites: options.mergeWrites !== false,
   });
 }

@@ -22,10 +22,9 @@ import {
 } from '../../uapi/fs.js';
 import type { Position } from '../backends/types.js';
 import { REQ_F_FAIL, type Request } from '../request.js';
+import { MAX_RW_COUNT, type QueuedWrite } from '../write-queue.js';
 import type { OpDef, OpRing } from './types.js';
 
-/** Largest transfer of one read/write (MAX_RW_COUNT = INT_MAX & PAGE_MASK). */
-const MAX_RW_COUNT = 0x7ffff000;
 const EMPTY = new Uint8Array(0);
 
 type Kind = 'plain' | 'vec' | 'fixed';
@@ -134,7 +133,18 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
     // Sockets and character devices cannot be reopened that way: they take the blocking path.
     if (nb >= 0) return pollRead(ring, req, nb, views[0]!, want);
   }
-  const token = ring.startIo(req);
+  const wq = write && !stream ? ring.writes : null;
+  /** The queued write while it waits behind another write of its file (cancellable until it starts). */
+  let queued: QueuedWrite | null = null;
+  const token =
+    wq === null
+      ? ring.startIo(req)
+      : ring.startIo(req, () => {
+          if (queued === null || !wq.cancel(queued)) return -EALREADY;
+          queued = null;
+          ring.queueTaskWork(() => ring.endIo(req, -ECANCELED, token));
+          return 0;
+        });
   const finish = (res: number): void => {
     if (res >= 0 && res < want) req.flags |= REQ_F_FAIL;
     if (write && res > 0 && (flags & (RWF_DSYNC | RWF_SYNC)) !== 0) {
@@ -149,7 +159,9 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
       if (res === -ESPIPE && p !== -1) run(-1);
       else finish(res);
     };
-    if (views.length === 1 && kind !== 'vec') {
+    if (wq !== null) {
+      queued = wq.add(fd, views, want, p, done);
+    } else if (views.length === 1 && kind !== 'vec') {
       if (write) b.write(fd, views[0]!, p, done);
       else b.read(fd, views[0]!, p, done);
     } else if (write) {

@@ -3,6 +3,7 @@ import type { AddressSpace } from '../../mem/address-space.js';
 import type { IoBackend } from '../backends/types.js';
 import type { ResourceTables } from '../files.js';
 import type { Request } from '../request.js';
+import type { WriteQueues } from '../write-queue.js';
 
 export interface OpRing {
   readonly mem: AddressSpace;
@@ -28,6 +29,8 @@ export interface OpRing {
 
   /** The I/O backend (Node's fs by default). */
   readonly backend: IoBackend;
+  /** Per-file write queues that merge adjacent writes (write-queue.ts), or null when disabled. */
+  readonly writes: WriteQueues | null;
   /** Registered files and buffers. */
   readonly resources: ResourceTables;
   /** The real fd a request targets (sqe->fd, or its registered-file slot with IOSQE_FIXED_FILE), or -EBADF. */
