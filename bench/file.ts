@@ -4,6 +4,9 @@
  * / read with a Buffer) in the same run, and, for writes, beside the real kernel's io_uring
  * (kernel-probe/write_qd.c) when gcc and liburing are present.
  *
+ * For writes, "ours direct" is ours with mergeWrites: false (no per-file write queue), run in the
+ * same rotation, so the table shows what the queue and merging add.
+ *
  * Queue depth n = n concurrent async workers, each with its own 4 KiB buffer, pulling the next block
  * number from a shared counter until the file is done; fs.promises is driven the same way. Runs are
  * interleaved (ours, fs.promises[, kernel], fs.promises, ours[, kernel], ...) so that drift of the
@@ -72,6 +75,8 @@ export interface FileRow {
   readonly op: FileOp;
   readonly qd: number;
   readonly ours: RateStats;
+  /** Ours with mergeWrites: false (every write to the thread pool at once); writes only, else null. */
+  readonly direct: RateStats | null;
   readonly fsPromises: RateStats;
   /** The real kernel io_uring (write_qd.c) in this run; null for reads or when not measured. */
   readonly kernel: RateStats | null;
@@ -188,8 +193,8 @@ class Ours {
   readonly #addrs: number[] = [];
   readonly #words: Uint32Array[] = [];
 
-  constructor(qd: number) {
-    this.#ring = AsyncRing.create(RING_ENTRIES);
+  constructor(qd: number, mergeWrites = true) {
+    this.#ring = AsyncRing.create(RING_ENTRIES, { mergeWrites });
     for (let w = 0; w < qd; w++) {
       const buf = this.#ring.allocBuffer(BS);
       buf.bytes.fill(0x61);
@@ -286,6 +291,8 @@ class FsPromises {
   }
 }
 
+type Who = 'ours' | 'ours direct' | 'fs.promises';
+
 /** Run the file group: writes then reads at each queue depth. */
 export async function runFileGroup(opts: FileGroupOptions): Promise<FileReport> {
   const settings = opts.quick ? FILE_SETTINGS_QUICK : FILE_SETTINGS;
@@ -314,66 +321,63 @@ export async function runFileGroup(opts: FileGroupOptions): Promise<FileReport> 
       }
       for (const qd of FILE_QDS) {
         const ours = new Ours(qd);
+        // Writes: also ours without the per-file write queue, to show what merging adds.
+        const direct = op === 'write' ? new Ours(qd, false) : null;
         const theirs = new FsPromises(qd);
-        const oursRuns: number[] = [];
-        const theirRuns: number[] = [];
+        const runs: Record<Who, number[]> = { ours: [], 'ours direct': [], 'fs.promises': [] };
         const kernelRuns: KernelWrite[] = [];
         const kernel = op === 'write' ? opts.kernel : null;
+        const who: Who[] = direct === null ? ['ours', 'fs.promises'] : ['ours', 'fs.promises', 'ours direct'];
         try {
-          // One run of each: ours, then fs.promises (and, timed or not, against the same file size).
-          const oneRun = async (which: 'ours' | 'fs.promises', n: number, label: string): Promise<number> => {
+          const oneRun = async (which: Who, n: number, label: string): Promise<number> => {
             const what = `${op} qd=${qd} ${which} ${label}`;
+            const runner = which === 'ours' ? ours : which === 'ours direct' ? direct! : theirs;
             if (op === 'write') {
-              const path = fresh(`${op}-qd${qd}-${which}`);
+              const path = fresh(`${op}-qd${qd}-${which.replace(' ', '-')}`);
               await settle();
-              const rate =
-                which === 'ours' ? await ours.run(op, path, n, what) : await theirs.run(op, path, n, what);
+              const rate = await runner.run(op, path, n, what);
               checkWrittenFile(path, n, what);
               fs.rmSync(path);
               return rate;
             }
-            return which === 'ours' ? ours.run(op, readFile, n, what) : theirs.run(op, readFile, n, what);
+            return runner.run(op, readFile, n, what);
           };
           progress(`file ${op} qd=${qd}: warm-up (${settings.warmupMiB} MiB each)`);
           // Reads cannot warm up on more than the file they read.
           const warm = op === 'read' ? Math.min(warmBlocks, blocks) : warmBlocks;
-          await oneRun('ours', warm, 'warm-up');
-          await oneRun('fs.promises', warm, 'warm-up');
+          for (const w of who) await oneRun(w, warm, 'warm-up');
           for (let r = 0; r < settings.runs; r++) {
             const label = `run ${r + 1}/${settings.runs}`;
-            // Alternate who goes first (A B B A ...), so that writeback left by the run before
-            // (and the kernel's run) does not always land on the same side.
-            let a: number;
-            let b: number;
-            if (r % 2 === 0) {
-              a = await oneRun('ours', blocks, label);
-              b = await oneRun('fs.promises', blocks, label);
-            } else {
-              b = await oneRun('fs.promises', blocks, label);
-              a = await oneRun('ours', blocks, label);
-            }
-            oursRuns.push(a);
-            theirRuns.push(b);
+            // Rotate who goes first and reverse every other run (A B C, C B A, B C A, ...), so that
+            // writeback left by the run before (and the kernel's run) does not always land on one side.
+            const order = who.map((_, k) => who[(k + r) % who.length]!);
+            if (r % 2 === 1) order.reverse();
+            for (const w of order) runs[w].push(await oneRun(w, blocks, label));
             let k = '';
             if (kernel !== null) {
               const kw = kernel.run(fresh(`write-qd${qd}-kernel`), qd, settings.fileMiB, 1);
               kernelRuns.push(kw);
               k = `, kernel ${formatRate(kw.median)}`;
             }
+            const a = runs.ours.at(-1)!;
+            const b = runs['fs.promises'].at(-1)!;
+            const d = runs['ours direct'].at(-1);
             progress(
               `file ${op} qd=${qd} ${label}: ours ${formatRate(a)}, fs.promises ${formatRate(b)} (${(
                 a / b
-              ).toFixed(2)}x)${k}`,
+              ).toFixed(2)}x)${d === undefined ? '' : `, ours direct ${formatRate(d)}`}${k}`,
             );
           }
         } finally {
           await ours.shutdown();
+          await direct?.shutdown();
         }
         rows.push({
           op,
           qd,
-          ours: stats(oursRuns),
-          fsPromises: stats(theirRuns),
+          ours: stats(runs.ours),
+          direct: direct === null ? null : stats(runs['ours direct']),
+          fsPromises: stats(runs['fs.promises']),
           kernel: kernelRuns.length === 0 ? null : stats(kernelRuns.map((k) => k.median)),
           kernelOutput: kernelRuns.map((k) => k.output),
         });
@@ -406,6 +410,8 @@ export function fileTable(
     `file: 4 KiB sequential I/O on ${s.fileMiB} MiB files in ${tmpdir()}, queue depth = concurrent workers;`,
     `  ours = AsyncRing.write/read, fs.promises = FileHandle.write/read (Buffer), same run, interleaved run`,
     `  by run; ${s.runs} runs each after a ${s.warmupMiB} MiB warm-up; median ops/s, (min-max), MB/s = 10^6 B/s.`,
+    '  ours direct = ours with mergeWrites: false: every write handed to the thread pool at once, no',
+    '  per-file queue; ours (default) runs one write of a file at a time and merges queued adjacent ones.',
     '  write: fresh file per run (open "w", sync + settle before each run); read: one file written and',
     '  fsynced beforehand, PAGE CACHE WARM.',
     withKernel
@@ -424,6 +430,8 @@ export function fileTable(
     '(min-max)',
     'MB/s',
     'ours/fs.promises',
+    'ours direct',
+    'direct/fs.p',
   ];
   if (withKernel) header.push('kernel ops/s', '(min-max)', 'ours/kernel');
   header.push('ref (earlier) fs.p | kernel');
@@ -438,6 +446,8 @@ export function fileTable(
       range(r.fsPromises),
       mbps(r.fsPromises.median),
       `${(r.ours.median / r.fsPromises.median).toFixed(2)}x`,
+      r.direct === null ? '-' : formatRate(r.direct.median),
+      r.direct === null ? '-' : `${(r.direct.median / r.fsPromises.median).toFixed(2)}x`,
     ];
     if (withKernel) {
       const k = r.kernel;
@@ -480,6 +490,9 @@ export function fileJson(report: FileReport, kernelNote: string): unknown {
       oursOpsPerSec: rate(r.ours),
       fsPromisesOpsPerSec: rate(r.fsPromises),
       oursVsFsPromises: Number((r.ours.median / r.fsPromises.median).toFixed(4)),
+      oursDirectOpsPerSec: r.direct === null ? null : rate(r.direct),
+      oursDirectVsFsPromises:
+        r.direct === null ? null : Number((r.direct.median / r.fsPromises.median).toFixed(4)),
       kernelOpsPerSec: r.kernel === null ? null : rate(r.kernel),
       oursVsKernel: r.kernel === null ? null : Number((r.ours.median / r.kernel.median).toFixed(4)),
       kernelOutput: r.kernelOutput,
