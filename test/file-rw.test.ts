@@ -757,6 +757,29 @@ test('WRITE with RWF_APPEND writes at the end of the file whatever sqe->off says
   await ring.close();
 });
 
+for (const mergeWrites of [true, false]) {
+  test(`RWF_APPEND writes submitted together each land at the end, in submission order (mergeWrites ${mergeWrites})`, async () => {
+    const ring = newRing(16, { mergeWrites });
+    const { fd, path } = tmp.open(FILE150);
+    const parts = ['one-', 'two-', 'three-', 'four'];
+    parts.forEach((t, i) => {
+      const b = ring.mem.alloc(8);
+      ring.mem.writeBytes(b, bytes(t));
+      // Adjacent explicit offsets too: RWF_APPEND must win over them.
+      rw(ring, IORING_OP_WRITE, fd, b, t.length, i * 4, i + 1).set('rw_flags', RWF_APPEND);
+    });
+    const got = await run(ring, 4, 4);
+    assert.deepEqual(
+      got.sort(),
+      parts.map((t, i) => fmtCqe(i + 1, t.length, 0)),
+    );
+    // Appends of one ring to one fd run one at a time, so each finds the end the previous one left.
+    assert.equal(fs.readFileSync(path, 'latin1'), `${FILE150}${parts.join('')}`);
+    fs.closeSync(fd);
+    await ring.close();
+  });
+}
+
 /* ================================================================== pipes */
 
 test('pipes ignore the offset: READ and WRITE with off=0 and off=-1 on a FIFO work like read(2)/write(2)', async () => {

@@ -13,7 +13,7 @@ import type { IoUring } from '../src/liburing/ring.js';
 import { ECANCELED, ENOSPC } from '../src/uapi/errno.js';
 import { UIO_MAXIOV } from '../src/uapi/fs.js';
 import { IORING_OP_WRITE, IORING_REGISTER_BUFFERS } from '../src/uapi/io_uring.js';
-import type { Done, IoBackend, Position } from '../src/uring/backends/types.js';
+import type { Done, IoBackend, Position, StatResult } from '../src/uring/backends/types.js';
 import { Runtime } from '../src/uring/runtime.js';
 import { MAX_RW_COUNT, WriteQueues } from '../src/uring/write-queue.js';
 import { newRing, sqe, tempFiles } from './helpers.js';
@@ -34,6 +34,16 @@ interface Call {
 class ScriptedBackend implements IoBackend {
   readonly name = 'scripted';
   readonly calls: Call[] = [];
+  /** stat() calls waiting for the test's answer. */
+  readonly stats: ((res: number, st: StatResult | null) => void)[] = [];
+  stat(
+    _path: string | null,
+    _fd: number,
+    _nofollow: boolean,
+    done: (res: number, st: StatResult | null) => void,
+  ): void {
+    this.stats.push(done);
+  }
   write(fd: number, buf: Uint8Array, pos: Position, done: Done): void {
     this.calls.push({ fd, lens: [buf.length], pos, done });
   }
@@ -56,9 +66,6 @@ class ScriptedBackend implements IoBackend {
     throw new Error('not scripted');
   }
   ftruncate(): void {
-    throw new Error('not scripted');
-  }
-  stat(): void {
     throw new Error('not scripted');
   }
   fallocate(): void {
@@ -237,6 +244,72 @@ test('a merged write holds at most UIO_MAXIOV buffers and MAX_RW_COUNT bytes', (
   assert.equal(s.b.calls[0]!.lens.length, 1, 'y would pass MAX_RW_COUNT: not merged');
 });
 
+/** A stat result with only the size mattering. */
+function sized(size: bigint): StatResult {
+  const z = 0n;
+  return {
+    dev: z,
+    ino: z,
+    mode: z,
+    nlink: z,
+    uid: z,
+    gid: z,
+    rdev: z,
+    size,
+    blksize: z,
+    blocks: z,
+    atimeNs: z,
+    mtimeNs: z,
+    ctimeNs: z,
+    birthtimeNs: z,
+  };
+}
+
+test('appends (RWF_APPEND) read the size when they start, merge only with each other, and the next waits for them', async () => {
+  const { b, q, results } = setup();
+  const add = (name: string, len: number, pos: Position, append: boolean) =>
+    q.add(3, [new Uint8Array(len)], len, pos, (r) => results.set(name, r), append);
+  q.plug();
+  add('a1', 10, 0, true);
+  add('a2', 20, 0, true);
+  add('w', 5, 30, false); // would continue nothing: not merged with appends
+  q.unplug();
+  assert.equal(b.calls.length, 0, 'the size is read first');
+  assert.equal(b.stats.length, 1);
+  b.stats[0]!(0, sized(100n));
+  assert.equal(b.calls.length, 1);
+  assert.deepEqual(b.calls[0]!.lens, [10, 20]);
+  assert.equal(b.calls[0]!.pos, 100);
+  b.calls[0]!.done(30);
+  await settle();
+  assert.deepEqual(b.calls[1]!.lens, [5]);
+  assert.equal(b.calls[1]!.pos, 30);
+  b.calls[1]!.done(5);
+  assert.deepEqual(Object.fromEntries(results), { a1: 10, a2: 20, w: 5 });
+});
+
+test('an append whose stat fails completes with that error', () => {
+  const { b, q, results } = setup();
+  q.add(3, [new Uint8Array(4)], 4, 0, (r) => results.set('a', r), true);
+  b.stats[0]!(-9, null);
+  assert.deepEqual(Object.fromEntries(results), { a: -9 });
+  assert.equal(b.calls.length, 0);
+});
+
+test('merging off: writes are never merged, appends still run one at a time', async () => {
+  const b = new ScriptedBackend();
+  const q = new WriteQueues(b, false);
+  q.plug();
+  q.add(3, [new Uint8Array(4)], 4, -1, () => undefined, true);
+  q.add(3, [new Uint8Array(4)], 4, -1, () => undefined, true);
+  q.unplug();
+  b.stats[0]!(0, sized(8n));
+  assert.deepEqual(b.calls[0]!.lens, [4]);
+  b.calls[0]!.done(4);
+  await settle();
+  assert.equal(b.stats.length, 2, 'the second append reads the size after the first is done');
+});
+
 test('cancel takes a queued write out (it never reaches the backend) and refuses one that started', async () => {
   const { b, q, results, add } = setup();
   const a = add('a', 3, BLOCK, 0);
@@ -324,7 +397,7 @@ test('64 sequential WRITE/WRITEV/WRITE_FIXED in one submission: one merged write
     cqes.map((c) => c.res),
     Array(64).fill(BLOCK),
   );
-  assert.deepEqual(ring.fd.writes?.stats(), { issued: 1, requests: 64, maxMerged: 64 });
+  assert.deepEqual(ring.fd.writes.stats(), { issued: 1, requests: 64, maxMerged: 64 });
   checkFile(path, 64);
   await ring.close();
   fs.closeSync(fd);
@@ -332,7 +405,8 @@ test('64 sequential WRITE/WRITEV/WRITE_FIXED in one submission: one merged write
 
 test('mergeWrites: false hands each write to the backend at submit (no queue)', async () => {
   const ring = newRing(8, { mergeWrites: false });
-  assert.equal(ring.fd.writes, null);
+  assert.equal(ring.fd.writes.merging, false);
+  // The queue only sees RWF_APPEND writes then.
   const { fd, path } = tmp.open('');
   const bufs = stamped(ring, 4);
   for (let i = 0; i < 4; i++)
@@ -340,6 +414,7 @@ test('mergeWrites: false hands each write to the backend at submit (no queue)', 
   ring.submit();
   const cqes = await collect(ring, 4);
   assert.ok(cqes.every((c) => c.res === BLOCK));
+  assert.equal(ring.fd.writes.stats().issued, 0, 'nothing went through the queue');
   checkFile(path, 4);
   await ring.close();
   fs.closeSync(fd);
@@ -392,7 +467,7 @@ test('WRITE_FIXED joins a merged write like any other', async () => {
   assert.equal(ring.submit(), 2);
   const cqes = await collect(ring, 2);
   assert.ok(cqes.every((c) => c.res === BLOCK));
-  assert.equal(ring.fd.writes?.stats().maxMerged, 2);
+  assert.equal(ring.fd.writes.stats().maxMerged, 2);
   checkFile(path, 2);
   await ring.close();
   fs.closeSync(fd);
@@ -412,7 +487,7 @@ test('AsyncRing: 16 workers writing 4 KiB blocks in sequence get merged writes a
     }
   };
   await Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
-  const st = ring.ring.fd.writes!.stats();
+  const st = ring.ring.fd.writes.stats();
   assert.equal(st.requests, blocks);
   assert.ok(st.maxMerged >= 8, `writes were merged (largest group ${st.maxMerged})`);
   assert.ok(st.issued < blocks / 4, `far fewer backend calls (${st.issued}) than writes`);

@@ -140,7 +140,7 @@ export class RingContext implements OpRing {
 
   readonly timeouts: TimeoutState;
   readonly backend: IoBackend;
-  readonly writes: WriteQueues | null;
+  readonly writes: WriteQueues;
   readonly resources: ResourceTables;
   /** Requests whose I/O the backend is performing (close() waits for them). */
   #ioPending = 0;
@@ -169,7 +169,7 @@ export class RingContext implements OpRing {
     this.#disabled = (cfg.setupFlags & IORING_SETUP_R_DISABLED) !== 0;
     this.#tw = new TaskWork(() => this.kick());
     this.backend = cfg.backend;
-    this.writes = cfg.mergeWrites ? new WriteQueues(cfg.backend) : null;
+    this.writes = new WriteQueues(cfg.backend, cfg.mergeWrites);
     this.resources = new ResourceTables(cfg.mem);
     this.#lookup = new Lookup(cfg.mem);
     const cq0 = cfg.cqs[0]!;
@@ -627,11 +627,11 @@ export class RingContext implements OpRing {
       if (this.#disabled) return -EBADFD;
       // Plugged: writes of this batch to an idle file start together at the end (write-queue.ts).
       const wq = this.writes;
-      if (wq !== null) wq.plug();
+      wq.plug();
       try {
         submitted = this.#submitSqes(n);
       } finally {
-        if (wq !== null) wq.unplug();
+        wq.unplug();
       }
     }
     this.#tw.run();

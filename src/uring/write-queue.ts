@@ -13,6 +13,7 @@
  * queue depth 1 pays nothing. After a write completes, the next one starts once the completions it
  * set off have run (their continuations may queue more writes to merge).
  */
+import { EIO } from '../uapi/errno.js';
 import { UIO_MAXIOV } from '../uapi/fs.js';
 import type { Done, IoBackend, Position } from './backends/types.js';
 
@@ -24,6 +25,8 @@ export interface QueuedWrite {
   readonly views: Uint8Array[];
   readonly total: number;
   readonly pos: Position;
+  /** RWF_APPEND: written at the end of the file as it is when the write starts (pos unused). */
+  readonly append: boolean;
   readonly done: Done;
   /** Never merged again (it was part of a merged write that came up short or failed). */
   solo: boolean;
@@ -53,6 +56,8 @@ export interface WriteQueueStats {
 
 export class WriteQueues {
   readonly #backend: IoBackend;
+  /** Merge adjacent queued writes (mergeWrites); when false, only RWF_APPEND writes are queued. */
+  readonly merging: boolean;
   readonly #files = new Map<number, FileQueue>();
   #plugged = 0;
   #unplug: FileQueue[] = [];
@@ -60,13 +65,25 @@ export class WriteQueues {
   #requests = 0;
   #maxMerged = 0;
 
-  constructor(backend: IoBackend) {
+  constructor(backend: IoBackend, merging = true) {
     this.#backend = backend;
+    this.merging = merging;
   }
 
-  /** Queue a write of `views` (`total` bytes) to regular file `fd` at `pos` (-1: current position). */
-  add(fd: number, views: Uint8Array[], total: number, pos: Position, done: Done): QueuedWrite {
-    const w: QueuedWrite = { fd, views, total, pos, done, solo: false, started: false };
+  /**
+   * Queue a write of `views` (`total` bytes) to regular file `fd` at `pos` (-1: current position), or
+   * with `append` at the end of the file when it starts (RWF_APPEND: the size is read then, so that
+   * appends queued together land one after the other, as IOCB_APPEND's do under the inode lock).
+   */
+  add(
+    fd: number,
+    views: Uint8Array[],
+    total: number,
+    pos: Position,
+    done: Done,
+    append = false,
+  ): QueuedWrite {
+    const w: QueuedWrite = { fd, views, total, pos, append, done, solo: !this.merging, started: false };
     let f = this.#files.get(fd);
     if (f === undefined) {
       f = { fd, queue: [], busy: false, scheduled: false, idle: [] };
@@ -165,15 +182,26 @@ export class WriteQueues {
     if (n > this.#maxMerged) this.#maxMerged = n;
     const b = this.#backend;
     const onDone = (res: number): void => this.#completed(f, group, res);
-    if (n === 1 && first.views.length === 1) {
-      b.write(f.fd, first.views[0]!, first.pos, onDone);
-    } else if (n === 1) {
-      b.writev(f.fd, first.views, first.pos, onDone);
-    } else {
-      const all: Uint8Array[] = [];
-      for (const w of group) for (const v of w.views) all.push(v);
-      b.writev(f.fd, all, first.pos, onDone);
+    const go = (pos: Position): void => {
+      if (n === 1 && first.views.length === 1) {
+        b.write(f.fd, first.views[0]!, pos, onDone);
+      } else if (n === 1) {
+        b.writev(f.fd, first.views, pos, onDone);
+      } else {
+        const all: Uint8Array[] = [];
+        for (const w of group) for (const v of w.views) all.push(v);
+        b.writev(f.fd, all, pos, onDone);
+      }
+    };
+    if (!first.append) {
+      go(first.pos);
+      return;
     }
+    // RWF_APPEND: the end of the file now; no other write of this fd runs until this one is done.
+    b.stat(null, f.fd, false, (r, st) => {
+      if (r < 0 || st === null) onDone(r < 0 ? r : -EIO);
+      else go(st.size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(st.size) : st.size);
+    });
   }
 
   #completed(f: FileQueue, group: QueuedWrite[], res: number): void {
@@ -220,8 +248,12 @@ export class WriteQueues {
   }
 }
 
-/** Whether `w` starts where `prev` ends (explicit offsets), or both write at the current position. */
+/**
+ * Whether `w` starts where `prev` ends: explicit offsets that meet, both at the current position, or
+ * both appends.
+ */
 function continues(prev: QueuedWrite, w: QueuedWrite): boolean {
+  if (prev.append || w.append) return prev.append && w.append;
   if (prev.pos === -1 || prev.pos === -1n) return w.pos === -1 || w.pos === -1n;
   return typeof prev.pos === 'number' && typeof w.pos === 'number' && w.pos === prev.pos + prev.total;
 }

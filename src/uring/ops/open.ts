@@ -178,8 +178,6 @@ export const closeOp: OpDef = {
     ring.forgetFd(fd);
     // Writes of this fd still queued behind a running one go out first (the kernel's requests hold
     // their own file reference; ours name the fd, so the fd stays open until they are done).
-    const wq = ring.writes;
-    if (wq === null) return runIo(ring, req, (finish) => ring.backend.close(fd, finish));
-    return runIo(ring, req, (finish) => wq.whenIdle(fd, () => ring.backend.close(fd, finish)));
+    return runIo(ring, req, (finish) => ring.writes.whenIdle(fd, () => ring.backend.close(fd, finish)));
   },
 };

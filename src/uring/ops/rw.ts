@@ -133,7 +133,9 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
     // Sockets and character devices cannot be reopened that way: they take the blocking path.
     if (nb >= 0) return pollRead(ring, req, nb, views[0]!, want);
   }
-  const wq = write && !stream ? ring.writes : null;
+  // IOCB_APPEND: at the end of the file whatever the offset says, the end read when the write starts.
+  const append = write && (flags & RWF_APPEND) !== 0 && !stream;
+  const wq = write && !stream && (append || ring.writes.merging) ? ring.writes : null;
   /** The queued write while it waits behind another write of its file (cancellable until it starts). */
   let queued: QueuedWrite | null = null;
   const token =
@@ -160,7 +162,7 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
       else finish(res);
     };
     if (wq !== null) {
-      queued = wq.add(fd, views, want, p, done);
+      queued = wq.add(fd, views, want, p, done, append);
     } else if (views.length === 1 && kind !== 'vec') {
       if (write) b.write(fd, views[0]!, p, done);
       else b.read(fd, views[0]!, p, done);
@@ -170,12 +172,7 @@ function issueRw(ring: OpRing, req: Request, write: boolean, kind: Kind): boolea
       b.readv(fd, views, p, done);
     }
   };
-  if (write && (flags & RWF_APPEND) !== 0 && !stream) {
-    // IOCB_APPEND: write at the end of the file whatever the offset says.
-    b.stat(null, fd, false, (r, st) => (r < 0 || st === null ? finish(r) : run(st.size)));
-  } else {
-    run(stream ? -1 : pos);
-  }
+  run(stream ? -1 : pos);
   return false;
 }
 

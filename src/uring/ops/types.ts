@@ -29,8 +29,8 @@ export interface OpRing {
 
   /** The I/O backend (Node's fs by default). */
   readonly backend: IoBackend;
-  /** Per-file write queues that merge adjacent writes (write-queue.ts), or null when disabled. */
-  readonly writes: WriteQueues | null;
+  /** Per-file write queues (write-queue.ts): every write when merging, else RWF_APPEND ones only. */
+  readonly writes: WriteQueues;
   /** Registered files and buffers. */
   readonly resources: ResourceTables;
   /** The real fd a request targets (sqe->fd, or its registered-file slot with IOSQE_FIXED_FILE), or -EBADF. */
