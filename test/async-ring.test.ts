@@ -184,3 +184,40 @@ test('a call rejected because the ring is shut down frees the path it copied int
   await assert.rejects(r.sleep(1_000_000n), (e: unknown) => e instanceof UringError && e.code === 'EBADF');
   assert.equal(r.ring.mem.liveAllocations, live);
 });
+
+test('a CQE on CQ 0 that matches no request is kept in .unmatched (with one warning), never thrown, and the AsyncRing goes on', async () => {
+  const r = newAsync();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  try {
+    // A raw NOP on CQ 0 behind the AsyncRing's back, then AsyncRing work that reaps past it.
+    const s = r.ring.getSqe()!;
+    prepRw(IORING_OP_NOP, s, -1, 0, 0, 0).setUserData(0x1234_5678_9abcn);
+    const pending = r.nop();
+    assert.equal(await pending, 0);
+    assert.equal(await r.nop(), 0);
+    await new Promise((ok) => setImmediate(ok));
+    assert.deepEqual(r.unmatched, [{ userData: 0x1234_5678_9abcn, res: 0, flags: 0, cqIdx: 0 }]);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /matches no request/);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  await r.shutdown();
+});
+
+test('onUnmatched receives CQEs on CQ 0 that match no request', async () => {
+  const got: bigint[] = [];
+  const r = AsyncRing.create(8, {
+    runtime: new Runtime({ size: 8 << 20 }),
+    onUnmatched: (c) => got.push(c.userData),
+  });
+  prepRw(IORING_OP_NOP, r.ring.getSqe()!, -1, 0, 0, 0).setUserData(77n);
+  assert.equal(await r.nop(), 0);
+  assert.deepEqual(got, [77n]);
+  assert.deepEqual(r.unmatched, []);
+  await r.shutdown();
+});

@@ -18,7 +18,7 @@ import {
   IORING_OP_TIMEOUT,
 } from '../uapi/io_uring.js';
 import { allocBuffer, type UserBuffer } from './buffer.js';
-import type { Cqe } from './cqe.js';
+import type { Cqe, CqeData } from './cqe.js';
 import { UringError } from './errors.js';
 import {
   allocTimespec,
@@ -47,6 +47,11 @@ interface Pending {
 
 const noop = (): void => undefined;
 
+export interface AsyncRingOptions {
+  /** Called with each CQE on CQ 0 that matches no request (default: kept in `.unmatched`). */
+  readonly onUnmatched?: (cqe: CqeData) => void;
+}
+
 /** u64 "current position" offset. */
 const CURRENT = -1;
 
@@ -60,14 +65,39 @@ export class AsyncRing {
   #reaping = false;
   readonly #cqes: Cqe[] = [];
   #closed = false;
+  /**
+   * CQEs that arrived on CQ 0 for no request of this AsyncRing (raw SQEs submitted through `.ring`
+   * without a CQ of their own), oldest first, when no `onUnmatched` handler was given. CQ 0 belongs
+   * to the AsyncRing: route other work to an extra CQ (sqe cq_idx) instead.
+   */
+  readonly unmatched: CqeData[] = [];
+  readonly #onUnmatched: ((cqe: CqeData) => void) | null;
+  #warned = false;
 
-  constructor(ring: IoUring) {
+  constructor(ring: IoUring, options: AsyncRingOptions = {}) {
     this.ring = ring;
+    this.#onUnmatched = options.onUnmatched ?? null;
   }
 
   /** A ring of `entries` SQ entries driven by promises. */
-  static create(entries = 64, options: QueueInitOptions = {}): AsyncRing {
-    return new AsyncRing(IoUring.queueInit(entries, options));
+  static create(entries = 64, options: QueueInitOptions & AsyncRingOptions = {}): AsyncRing {
+    const { onUnmatched, ...init } = options;
+    return new AsyncRing(IoUring.queueInit(entries, init), onUnmatched === undefined ? {} : { onUnmatched });
+  }
+
+  #unmatched(c: CqeData): void {
+    if (this.#onUnmatched !== null) {
+      this.#onUnmatched(c);
+      return;
+    }
+    this.unmatched.push(c);
+    if (!this.#warned) {
+      this.#warned = true;
+      process.emitWarning(
+        `AsyncRing: a CQE on CQ 0 (user_data ${c.userData}, res ${c.res}) matches no request; kept in .unmatched (CQ 0 is owned by the AsyncRing: give other SQEs their own CQ)`,
+        'UringWarning',
+      );
+    }
   }
 
   /** Allocate a user buffer in this ring's address space (page-aligned by default). */
@@ -274,9 +304,10 @@ export class AsyncRing {
         const res = c.res;
         const p = this.#slots[slot];
         if (p === undefined || !p.active || c.userDataHi !== 0) {
-          throw new Error(
-            `AsyncRing: CQE with user_data ${c.userData} matches no request (CQ 0 is owned by the AsyncRing)`,
-          );
+          // Not ours (a raw SQE submitted on CQ 0 through .ring): kept for the caller, never lost,
+          // never thrown from the reaper (that would be an unhandled rejection).
+          this.#unmatched(c.snapshot());
+          continue;
         }
         p.active = false;
         this.#free.push(slot);
