@@ -30,7 +30,11 @@ interface Call {
   readonly done: Done;
 }
 
-/** Records write/writev calls; the test completes them. Anything else is a test bug. */
+const unscripted = (): never => {
+  throw new Error('not scripted');
+};
+
+/** Records write/writev calls and stat requests; the test completes them. */
 class ScriptedBackend implements IoBackend {
   readonly name = 'scripted';
   readonly calls: Call[] = [];
@@ -50,39 +54,18 @@ class ScriptedBackend implements IoBackend {
   writev(fd: number, bufs: Uint8Array[], pos: Position, done: Done): void {
     this.calls.push({ fd, lens: bufs.map((b) => b.length), pos, done });
   }
-  read(): void {
-    throw new Error('not scripted');
-  }
-  readv(): void {
-    throw new Error('not scripted');
-  }
-  fsync(): void {
-    throw new Error('not scripted');
-  }
-  open(): void {
-    throw new Error('not scripted');
-  }
-  close(): void {
-    throw new Error('not scripted');
-  }
-  ftruncate(): void {
-    throw new Error('not scripted');
-  }
-  fallocate(): void {
-    throw new Error('not scripted');
-  }
-  fadvise(): void {
-    throw new Error('not scripted');
-  }
-  rename(): void {
-    throw new Error('not scripted');
-  }
-  unlink(): void {
-    throw new Error('not scripted');
-  }
-  rmdir(): void {
-    throw new Error('not scripted');
-  }
+  // Anything else is a test bug.
+  readonly read = unscripted;
+  readonly readv = unscripted;
+  readonly fsync = unscripted;
+  readonly open = unscripted;
+  readonly close = unscripted;
+  readonly ftruncate = unscripted;
+  readonly fallocate = unscripted;
+  readonly fadvise = unscripted;
+  readonly rename = unscripted;
+  readonly unlink = unscripted;
+  readonly rmdir = unscripted;
 }
 
 /** The microtask + tick after a completion, when the next write of the file starts. */
