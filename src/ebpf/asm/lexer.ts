@@ -106,7 +106,7 @@ export function lexLine(line: string, lineNo: number, d: LexDialect, col0 = 1): 
     }
     const p = d.puncts.find((o) => src.startsWith(o, k));
     if (p === undefined) {
-      throw asmError('E_ASM_SYNTAX', pos(k), `a name, a number or one of ${d.puncts.join(' ')}`, `'${c}'`);
+      throw asmError('E_ASM_SYNTAX', pos(k), 'a name, a number or punctuation', `'${c}'`);
     }
     toks.push({ kind: 'punct', text: p, value: 0n, hex: false, ...pos(k) });
     k += p.length;

@@ -72,6 +72,11 @@ export class Program {
     if (e.insn.code === LDDW) this.#insns.push(insn(0, 0, 0, 0, e.hi ?? 0));
   }
 
+  /** Slots taken as they are (an objdump line whose instruction it could not print). */
+  emitSlots(slots: readonly Insn[]): void {
+    this.#insns.push(...slots);
+  }
+
   /** Resolve every label reference and return the slots. `implicit` supplies labels the text lacks. */
   finish(implicit: ReadonlyMap<string, number> = new Map()): Insn[] {
     for (const f of this.#fixups) {
