@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { AsmError } from '../src/ebpf/asm/errors.js';
@@ -21,6 +22,7 @@ import { repoRoot } from './helpers.js';
 const ROOT = repoRoot();
 const SCRIPT = join(ROOT, 'tools', 'asm', 'llvm-golden.sh');
 const CORPUS = join(ROOT, 'tools', 'asm', 'corpus.s');
+const SAMPLE = join(ROOT, 'tools', 'asm', 'clang-sample.c');
 const GOLDENS = {
   encodings: join(ROOT, 'test', 'golden', 'asm', 'llvm-corpus.txt'),
   objdump: join(ROOT, 'test', 'golden', 'asm', 'llvm-corpus.objdump.txt'),
@@ -193,9 +195,41 @@ test('the plain llvm-objdump-19 -d listing assembles back, <unknown> lines from 
   assertCorpusSlots(assembleLlvm(listing), 'objdump -d', (w, g) => callSrcLost(w, g) || fetchAddLost(w, g));
 });
 
+const HAVE_CLANG = HAVE_LLVM && spawnSync('clang-19', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Run a tool; its stdout. */
+function run(tool: string, args: readonly string[]): string {
+  const r = spawnSync(tool, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+test(
+  'clang-19 output for cpu v1-v4: the llvm-objdump-19 -dr listing assembles back to the object bytes',
+  { skip: HAVE_CLANG ? false : 'needs clang-19 and llvm-objdump-19' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'asm-llvm-'));
+    try {
+      for (const cpu of ['v1', 'v2', 'v3', 'v4']) {
+        const obj = join(dir, `sample-${cpu}.o`);
+        run('clang-19', ['-O2', '-target', 'bpf', `-mcpu=${cpu}`, '-c', SAMPLE, '-o', obj]);
+        for (const flags of [['-dr'], ['-dr', `--mcpu=${cpu}`]]) {
+          const listing = run('llvm-objdump-19', [...flags, obj]);
+          // The object's bytes, from the listing's byte column.
+          const bytes = [...listing.matchAll(/^ *\d+:\t([0-9a-f ]+?) *\t/gm)].map((m) => m[1]).join(' ');
+          assert.ok(bytes.length > 400, `${cpu}: listing too short`);
+          assert.equal(hex(assembleLlvm(listing)), bytes, `cpu ${cpu}, llvm-objdump-19 ${flags.join(' ')}`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
 /* ------------------------------------------------------------------ syntax details */
 
-test('objdump lines: address and byte columns, headers, relocations and target annotations are skipped', () => {
+test('objdump lines: address and byte columns, headers, relocations and target annotations are skipped; a call relocation makes a bpf-to-bpf call', () => {
   const listing = [
     '',
     'prog.o:\tfile format elf64-bpf',
@@ -212,6 +246,8 @@ test('objdump lines: address and byte columns, headers, relocations and target a
     '0000000000000028 <LBB0_2>:',
     '      5:\t95 00 00 00 00 00 00 00\texit',
     '      6:\texit',
+    '      7:\t85 10 00 00 ff ff ff ff\tcall -0x1',
+    '\t\t0000000000000038:  R_BPF_64_32\tsub',
   ].join('\n');
   assert.equal(
     hex(assembleLlvm(listing)),
@@ -222,6 +258,7 @@ test('objdump lines: address and byte columns, headers, relocations and target a
       'c3 21 00 00 50 00 00 00',
       '95 00 00 00 00 00 00 00',
       '95 00 00 00 00 00 00 00',
+      '85 10 00 00 ff ff ff ff',
     ].join(' '),
   );
 });

@@ -172,5 +172,3 @@ export function ranged(n: SignedNum, min: number, max: number, what: string): nu
 
 export const I16_MIN = -0x8000;
 export const I16_MAX = 0x7fff;
-export const I32_MIN_N = -0x8000_0000;
-export const I32_MAX_N = 0x7fff_ffff;

@@ -60,9 +60,6 @@ import {
 import { LDDW } from '../insn.js';
 import { type Form, form } from './llvm-match.js';
 
-/** `off` of the addr_space_cast form of mov (BPF_ADDR_SPACE_CAST in the kernel). */
-const ADDR_SPACE_CAST_OFF = 1;
-
 const ALU_ASSIGN: readonly [op: string, code: number, off: number][] = [
   ['+=', BPF_ADD, 0],
   ['-=', BPF_SUB, 0],
@@ -100,9 +97,10 @@ function aluForms(): Form[] {
     out.push(form(`$Rd = le${bits} $Rd`, BPF_ALU | BPF_END | BPF_TO_LE, { imm: bits }));
     out.push(form(`$Rd = bswap${bits} $Rd`, BPF_ALU64 | BPF_END | BPF_TO_LE, { imm: bits }));
   }
+  // off 1 is the kernel's BPF_ADDR_SPACE_CAST (arena pointers), which src/uapi/bpf.ts lacks.
   out.push(
     form('$Rd = addr_space_cast ( $Rs , $as , $as )', BPF_ALU64 | BPF_MOV | BPF_X, {
-      off: ADDR_SPACE_CAST_OFF,
+      off: 1,
     }),
   );
   return out;

@@ -3,10 +3,13 @@
  * cpu v1-v4, as llvm-objdump-19 prints it and llvm-mc-19 accepts it. Also accepts whole
  * llvm-objdump -d listings: the address and byte columns, `<sym>:` headers, `file format` and
  * `Disassembly of section` lines, relocation lines and a trailing ` <sym+0x..>` after a jump target
- * are skipped; a `<unknown>` line (an instruction objdump could not print) takes its byte column.
+ * are skipped; a `<unknown>` line (an instruction objdump could not print) takes its byte column;
+ * an R_BPF_64_32 relocation under a `call` (llvm-objdump -dr) marks it a bpf-to-bpf call (src 1),
+ * as the object holds it: objdump prints such calls as `call <imm>` whatever their src.
  * Labels (`LBB0_1:`), `#` and `//` comments, C block comments and `;` between statements are
  * accepted, and the directives of IGNORED_DIRECTIVES are ignored.
  */
+import { BPF_CALL, BPF_JMP, BPF_PSEUDO_CALL } from '../../uapi/bpf.js';
 import { decodeInsns, type Insn } from '../insn.js';
 import { asmError } from './errors.js';
 import { blankBlockComments, describe, type LexDialect, lexLine } from './lexer.js';
@@ -74,6 +77,9 @@ const OBJDUMP_NOISE = [
   /^\s*[0-9a-fA-F]+:\s+R_BPF_\w+/,
 ];
 
+/** The relocation llvm puts on a call to a function (local or extern): the call has src 1. */
+const CALL_RELOCATION = /^\s*[0-9a-fA-F]+:\s+R_BPF_64_32\b/;
+
 /** `      10:\t61 12 08 00 00 00 00 00\t`: slot number, then (optionally) the bytes and a tab. */
 const OBJDUMP_PREFIX = /^\s*\d+:[ \t]+(?:((?:[0-9a-fA-F]{2} )*[0-9a-fA-F]{2})(?:\t|$))?/;
 
@@ -84,6 +90,12 @@ export function assembleLlvm(text: string): Insn[] {
     .split('\n')
     .forEach((raw, k) => {
       const lineNo = k + 1;
+      if (CALL_RELOCATION.test(raw)) {
+        const call = prog.last;
+        if (call?.code === (BPF_JMP | BPF_CALL) && call.src === 0)
+          prog.patchLast({ ...call, src: BPF_PSEUDO_CALL });
+        return;
+      }
       if (OBJDUMP_NOISE.some((re) => re.test(raw))) return;
       let line = raw;
       let col0 = 1;

@@ -62,10 +62,6 @@ export class Program {
     this.#labels.set(name, { slot: this.slot, at });
   }
 
-  has(name: string): boolean {
-    return this.#labels.has(name);
-  }
-
   emit(e: Emitted): void {
     if (e.ref !== undefined) this.#fixups.push({ ...e.ref, index: this.#insns.length, slot: this.slot });
     this.#insns.push(e.insn);
@@ -75,6 +71,16 @@ export class Program {
   /** Slots taken as they are (an objdump line whose instruction it could not print). */
   emitSlots(slots: readonly Insn[]): void {
     this.#insns.push(...slots);
+  }
+
+  /** The last slot emitted, or undefined. */
+  get last(): Insn | undefined {
+    return this.#insns[this.#insns.length - 1];
+  }
+
+  /** Replace the last slot emitted. */
+  patchLast(i: Insn): void {
+    this.#insns[this.#insns.length - 1] = i;
   }
 
   /** Resolve every label reference and return the slots. `implicit` supplies labels the text lacks. */
