@@ -306,6 +306,7 @@ const ERRORS: readonly [src: string, code: string, line: number, column: number]
   ['  .byte 1, 2', 'E_ASM_DIRECTIVE', 1, 3],
   ['r11 = 1', 'E_ASM_REGISTER', 1, 1],
   ['w1 += w12', 'E_ASM_REGISTER', 1, 7],
+  ['r1 = r01', 'E_ASM_REGISTER', 1, 6],
   ['r1 = *(u32 *)(r16 + 0)', 'E_ASM_REGISTER', 1, 15],
   ['r1 = w2', 'E_ASM_OPERANDS', 1, 6],
   ['w1 = be16 w1', 'E_ASM_OPERANDS', 1, 6],

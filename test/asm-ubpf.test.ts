@@ -329,6 +329,7 @@ const ERRORS: readonly [src: string, code: string, line: number, column: number]
   ['.section text', 'E_ASM_DIRECTIVE', 1, 1],
   ['mov %r0, %r11', 'E_ASM_REGISTER', 1, 10],
   ['mov %r0, %r010', 'E_ASM_REGISTER', 1, 10],
+  ['mov %r0, %r01', 'E_ASM_REGISTER', 1, 10],
   ['mov %x0, 1', 'E_ASM_REGISTER', 1, 5],
   ['ldxw %r0, [%r11+0]', 'E_ASM_REGISTER', 1, 12],
   ['mov %r0', 'E_ASM_OPERANDS', 1, 1],

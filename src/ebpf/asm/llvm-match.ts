@@ -157,7 +157,9 @@ export function match(f: Form, toks: readonly Token[]): MatchResult {
         if (m === null || t === undefined) return fail;
         const kind = e.ph[0] === 'R' ? 'r' : e.ph[0] === 'W' ? 'w' : m[1]!;
         if (m[1] !== kind) return fail;
-        caps.push({ ph: e.ph, tok: t, reg: m[2]!.length > 2 ? 99 : Number(m[2]) });
+        // r01, r011: not registers (99 fails the r0-r10 check after the match).
+        const n = /^(0|[1-9][0-9]?)$/.test(m[2]!) ? Number(m[2]) : 99;
+        caps.push({ ph: e.ph, tok: t, reg: n });
         k++;
         continue;
       }

@@ -36,7 +36,9 @@ export function regToken(t: Token | undefined, end: Pos): number {
     );
   }
   const n = Number(m[1]);
-  if (n > 10 || m[1]!.length > 2) throw asmError('E_ASM_REGISTER', t, 'a register %r0-%r10', describe(t));
+  if (n > 10 || !/^(0|[1-9][0-9]?)$/.test(m[1]!)) {
+    throw asmError('E_ASM_REGISTER', t, 'a register %r0-%r10', describe(t));
+  }
   return n;
 }
 
