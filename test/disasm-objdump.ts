@@ -56,9 +56,8 @@ export function bpfObject(text: Uint8Array, symbols: readonly DisasmSymbol[] = [
     const sym = new Uint8Array(24 * (symbols.length + 1)); // the null symbol first
     const dv = new DataView(sym.buffer);
     const starts = symbols.map((s) => s.index * 8);
-    symbols.forEach((s, k) => {
+    starts.forEach((start, k) => {
       const e = 24 * (k + 1);
-      const start = starts[k]!;
       const end = Math.min(text.length, ...starts.filter((a) => a > start));
       dv.setUint32(e, str.offsets[k + 1]!, true);
       sym[e + 4] = STB_GLOBAL_STT_FUNC;
@@ -118,23 +117,56 @@ function strtab(names: readonly string[]): { bytes: Uint8Array; offsets: number[
   return { bytes: new TextEncoder().encode(text), offsets };
 }
 
-const HEADER = /^([0-9a-f]{16} )?<.*>:$/;
+const HEADER = /^(?:([0-9a-f]{16}) )?<(.*)>:$/;
 
 /**
- * Run objdump on an object file and return its instruction lines (and `...` lines): what follows
- * the first `<symbol>:` header, without the blank and header lines objdump puts before each symbol.
+ * Run objdump on an object file and return its listing from the first `<symbol>:` header on (the
+ * file name and section lines before it name a temporary file), without trailing blank lines.
  */
-export function objdumpFile(path: string, flags: readonly string[] = []): string[] {
+export function objdumpListing(path: string, flags: readonly string[] = []): string[] {
   const r = spawnSync(OBJDUMP, [...OBJDUMP_FLAGS, ...flags, path], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${OBJDUMP} failed on ${path}: ${r.error?.message ?? r.stderr}`);
   const lines = r.stdout.split('\n');
   const start = lines.findIndex((l) => HEADER.test(l));
   if (start < 0) throw new Error(`${OBJDUMP} printed no disassembly for ${path}:\n${r.stdout}`);
-  return lines.slice(start + 1).filter((l) => l !== '' && !HEADER.test(l));
+  const body = lines.slice(start);
+  while (body.length > 0 && body[body.length - 1] === '') body.pop();
+  return body;
 }
 
-/** objdump's lines for `text` wrapped in bpfObject(). */
-export function objdumpBytes(
+/** A listing's instruction lines (and `...` lines), and its symbols from the `<name>:` headers. */
+export function parseListing(listing: readonly string[]): { lines: string[]; symbols: DisasmSymbol[] } {
+  const lines: string[] = [];
+  const symbols: DisasmSymbol[] = [];
+  for (const l of listing) {
+    const m = HEADER.exec(l);
+    if (m !== null) {
+      if (m[1] !== undefined) symbols.push({ name: m[2]!, index: Number.parseInt(m[1], 16) / 8 });
+    } else if (l !== '') {
+      lines.push(l);
+    }
+  }
+  return { lines, symbols };
+}
+
+/** The bytes shown in instruction lines (`%8d:\t<hex bytes>\t<text>`), in order. */
+export function listingBytes(lines: readonly string[]): Uint8Array {
+  const out: number[] = [];
+  for (const l of lines) {
+    const hex = /^ *\d+:\t([0-9a-f]{2}(?: [0-9a-f]{2})*)\t/.exec(l);
+    if (hex === null) throw new Error(`no address and bytes in the line '${l}'`);
+    for (const b of hex[1]!.split(' ')) out.push(Number.parseInt(b, 16));
+  }
+  return Uint8Array.from(out);
+}
+
+/** Run objdump on an object file and return its instruction lines (headers and blank lines dropped). */
+export function objdumpFile(path: string, flags: readonly string[] = []): string[] {
+  return parseListing(objdumpListing(path, flags)).lines;
+}
+
+/** objdump's listing for `text` wrapped in bpfObject(). */
+export function objdumpListingOf(
   text: Uint8Array,
   flags: readonly string[] = [],
   symbols: readonly DisasmSymbol[] = [],
@@ -143,8 +175,43 @@ export function objdumpBytes(
   try {
     const path = join(dir, 'prog.o');
     writeFileSync(path, bpfObject(text, symbols));
-    return objdumpFile(path, flags);
+    return objdumpListing(path, flags);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Compile a C file with clang-19 for BPF (cpu v4, -O2) and return objdump's listing of it. */
+export function clangListing(source: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'disasm-'));
+  try {
+    const obj = join(dir, 'prog.o');
+    const r = spawnSync(CLANG, ['--target=bpf', '-mcpu=v4', '-O2', '-c', source, '-o', obj], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`${CLANG} failed on ${source}: ${r.error?.message ?? r.stderr}`);
+    return objdumpListing(obj);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first line of `cmd --version`. */
+export function toolVersion(cmd: string): string {
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+  return (
+    (r.stdout ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  );
+}
+
+/** objdump's instruction lines for `text` wrapped in bpfObject(). */
+export function objdumpBytes(
+  text: Uint8Array,
+  flags: readonly string[] = [],
+  symbols: readonly DisasmSymbol[] = [],
+): string[] {
+  return parseListing(objdumpListingOf(text, flags, symbols)).lines;
 }

@@ -96,6 +96,16 @@ export interface DisasmOptions {
   zeroes?: boolean;
 }
 
+/** formatInsn()'s answer. */
+export interface FormattedInsn {
+  /** objdump's text, without its leading tab and the jump annotation; `<unknown>` if undecodable. */
+  text: string;
+  /** Slots taken: 2 for an lddw. */
+  slots: 1 | 2;
+  /** For a jump (goto, gotol, conditional, may_goto), the slot index of the target. */
+  target?: number;
+}
+
 /** One decoded instruction (or undecodable bytes) at a byte position. */
 interface Step {
   /** Bytes consumed: 8, 16 (lddw), or 1 (fewer bytes left than the instruction needs). */
@@ -155,14 +165,11 @@ export function disassemble(insns: readonly Insn[], options: DisasmOptions = {})
  * without the jump annotation), the slots it takes, and for a jump the slot index it targets.
  * Slots that do not decode give `<unknown>` (1 slot), as does an lddw without its second slot.
  */
-export function formatInsn(
-  insns: readonly Insn[],
-  index: number,
-): { text: string; slots: 1 | 2; target?: number } {
+export function formatInsn(insns: readonly Insn[], index: number): FormattedInsn {
   if (!Number.isInteger(index) || index < 0 || index >= insns.length) {
     throw new RangeError(`formatInsn: expected a slot index 0-${insns.length - 1}, found ${index}`);
   }
-  const buf = encodeChecked(insns.slice(index, index + 2));
+  const buf = encodeChecked(insns.slice(index, index + 2), index);
   const step = decodeAt(buf, 0);
   if (step.text === null) return { text: UNKNOWN, slots: 1 };
   const slots = step.size === 16 ? 2 : 1;
@@ -172,28 +179,26 @@ export function formatInsn(
 
 /* ================================================================== layout helpers */
 
-function encodeChecked(insns: readonly Insn[]): Uint8Array {
-  insns.forEach((i, k) => {
-    const bad =
-      !inRange(i.code, 0, 0xff)
-        ? 'code'
-        : !inRange(i.dst, 0, 15)
-          ? 'dst'
-          : !inRange(i.src, 0, 15)
-            ? 'src'
-            : !inRange(i.off, -0x8000, 0x7fff)
-              ? 'off'
-              : !inRange(i.imm, -0x8000_0000, 0x7fff_ffff)
-                ? 'imm'
-                : null;
-    if (bad !== null) {
-      throw new RangeError(`insn ${k}: ${bad} ${String(i[bad])} is not a valid ${bad} field`);
+const FIELD_RANGES: readonly (readonly [keyof Insn, number, number])[] = [
+  ['code', 0, 0xff],
+  ['dst', 0, 15],
+  ['src', 0, 15],
+  ['off', -0x8000, 0x7fff],
+  ['imm', -0x8000_0000, 0x7fff_ffff],
+];
+
+/** The slots' bytes; a field out of its range is API misuse (RangeError), not a decoding matter. */
+function encodeChecked(insns: readonly Insn[], base = 0): Uint8Array {
+  insns.forEach((insn, k) => {
+    for (const [field, lo, hi] of FIELD_RANGES) {
+      const v = insn[field];
+      if (!Number.isInteger(v) || v < lo || v > hi) {
+        throw new RangeError(`insn ${base + k}: expected ${field} an integer ${lo}..${hi}, found ${v}`);
+      }
     }
   });
   return encodeInsns(insns);
 }
-
-const inRange = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
 
 /** objdump's zero-run rule: at least 8 zero bytes are skipped, in a multiple of 4. */
 function skippableZeroes(buf: Uint8Array, p: number): number {
@@ -253,12 +258,13 @@ function imm(v: number | bigint): string {
 const rel = (v: number): string => (v >= 0 ? `+${imm(v)}` : imm(v));
 
 /** `(r1 + 0x8)`, `(r10 - 0x8)` without the parentheses. */
-const mem = (base: string, off: number): string => (off >= 0 ? `${base} + ${imm(off)}` : `${base} - ${imm(-off)}`);
+const mem = (base: string, off: number): string =>
+  off >= 0 ? `${base} + ${imm(off)}` : `${base} - ${imm(-off)}`;
 
 /** LLVM's decoder knows r0-r11; 12-15 do not decode. */
 const reg = (n: number, w = false): string | null => (n <= 11 ? `${w ? 'w' : 'r'}${n}` : null);
 
-const SIZE_NAMES: Readonly<Record<number, string>> = { 0x00: '32', 0x08: '16', 0x10: '8', 0x18: '64' };
+const SIZE_NAMES: Readonly<Record<number, string>> = { 0: '32', 8: '16', 16: '8', 24: '64' };
 
 /* ================================================================== decoding */
 
@@ -357,7 +363,8 @@ function alu(f: Fields): string | null {
   if (op === BPF_MOV) {
     if (f.off === 0) return `${d} = ${s}`;
     // off 1 of the 64-bit register move: the arena cast, imm = destination << 16 | source space.
-    if (is64 && x && f.off === 1) return `${d} = addr_space_cast(${s}, ${imm(f.imm >>> 16)}, ${imm(f.imm & 0xffff)})`;
+    if (is64 && x && f.off === 1)
+      return `${d} = addr_space_cast(${s}, ${imm(f.imm >>> 16)}, ${imm(f.imm & 0xffff)})`;
     if (!x || !(f.off === 8 || f.off === 16 || (is64 && f.off === 32))) return null;
     return `${d} = (s${f.off})${s}`;
   }
@@ -452,7 +459,9 @@ function stx(f: Fields): string | null {
   const fetch = (f.imm & 0x0f) === BPF_FETCH;
   const rmw = ATOMIC_OPS.get(op);
   if (rmw !== undefined) {
-    return fetch ? `${s} = atomic_fetch_${rmw[1]}((${width} *)(${addr}), ${s})` : `lock *(${width} *)(${addr}) ${rmw[0]}= ${s}`;
+    return fetch
+      ? `${s} = atomic_fetch_${rmw[1]}((${width} *)(${addr}), ${s})`
+      : `lock *(${width} *)(${addr}) ${rmw[0]}= ${s}`;
   }
   if (!fetch) return null;
   const r0 = w ? 'w0' : 'r0';
