@@ -285,3 +285,52 @@ export function edgeCases(): { name: string; insns: Insn[] }[] {
     },
   ];
 }
+
+/**
+ * `n` random instructions that pass checkInsns, drawn evenly over every form of cpu v1-v4 (seeded).
+ * Forms whose text does not carry every field are left out unless `lossy`: calls with src 1 or 2
+ * print as helper calls (`call 0x3`) and an lddw with a pseudo source prints only the low 32 bits.
+ */
+export function randomValidInsns(next: () => number, n: number, lossy = false): Insn[] {
+  const pick = <T>(xs: readonly T[]): T => xs[next() % xs.length]!;
+  const reg = (): number => next() % 11;
+  const imm = (): number =>
+    pick([0, 1, -1, INT32_MIN, INT32_MAX, (next() % 512) - 256, next() | 0, next() & 0xffff]);
+  const off = (): number =>
+    pick([0, 1, -1, 0x7fff, -0x8000, (next() % 512) - 256, (next() & 0xffff) - 0x8000]);
+  const forms: (() => Insn[])[] = [
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | pick(ALU_OPS) | BPF_K, reg(), 0, 0, imm())],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | pick(ALU_OPS) | BPF_X, reg(), reg())],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | pick([BPF_DIV, BPF_MOD]) | BPF_K, reg(), 0, 1, imm())],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | pick([BPF_DIV, BPF_MOD]) | BPF_X, reg(), reg(), 1)],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | BPF_MOV | BPF_K, reg(), 0, 0, imm())],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | BPF_MOV | BPF_X, reg(), reg())],
+    () => [I(BPF_ALU64 | BPF_MOV | BPF_X, reg(), reg(), pick([8, 16, 32]))],
+    () => [I(BPF_ALU | BPF_MOV | BPF_X, reg(), reg(), pick([8, 16]))],
+    () => [I(pick([BPF_ALU, BPF_ALU64]) | BPF_NEG, reg())],
+    () => [I(BPF_ALU | BPF_END | pick([BPF_TO_LE, BPF_TO_BE]), reg(), 0, 0, pick([16, 32, 64]))],
+    () => [I(BPF_ALU64 | BPF_END, reg(), 0, 0, pick([16, 32, 64]))],
+    () => lddw(reg(), (BigInt(next()) << 32n) | BigInt(next())),
+    () => lddw(reg(), lossy ? (BigInt(next()) << 32n) | BigInt(next()) : BigInt(next()), 1 + (next() % 6)),
+    () => [I(BPF_LDX | BPF_MEM | pick(SIZES), reg(), reg(), off())],
+    () => [I(BPF_LDX | BPF_MEMSX | pick([BPF_B, BPF_H, BPF_W]), reg(), reg(), off())],
+    () => [I(BPF_ST | BPF_MEM | pick(SIZES), reg(), 0, off(), imm())],
+    () => [I(BPF_STX | BPF_MEM | pick(SIZES), reg(), reg(), off())],
+    () => {
+      const ops = [BPF_ADD, BPF_OR, BPF_AND, BPF_XOR];
+      const op = pick([...ops, ...ops.map((o) => o | BPF_FETCH), BPF_XCHG, BPF_CMPXCHG]);
+      return [I(BPF_STX | BPF_ATOMIC | pick([BPF_W, BPF_DW]), reg(), reg(), off(), op)];
+    },
+    () => [I(pick([BPF_JMP, BPF_JMP32]) | pick(JMP_OPS) | BPF_K, reg(), 0, off(), imm())],
+    () => [I(pick([BPF_JMP, BPF_JMP32]) | pick(JMP_OPS) | BPF_X, reg(), reg(), off())],
+    () => [I(BPF_JMP | BPF_JA, 0, 0, off())],
+    () => [I(BPF_JMP32 | BPF_JA, 0, 0, 0, imm())],
+    () => [I(BPF_JMP | BPF_JCOND, 0, 0, off())],
+    () => [I(BPF_JMP | BPF_CALL, 0, lossy ? pick([0, BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL]) : 0, 0, imm())],
+    () => [I(BPF_JMP | BPF_CALL | BPF_X, reg())],
+    () => [I(BPF_JMP | BPF_EXIT)],
+  ];
+  const out: Insn[] = [];
+  while (out.length < n) out.push(...pick(forms)());
+  return out;
+}

@@ -24,7 +24,7 @@ import {
   formatInsn,
 } from '../src/ebpf/disasm.js';
 import { checkInsns, decodeInsns, encodeInsns, type Insn, LDDW } from '../src/ebpf/insn.js';
-import { corpus, edgeCases } from './disasm-corpus.js';
+import { corpus, edgeCases, randomValidInsns } from './disasm-corpus.js';
 import {
   CLANG,
   clangListing,
@@ -421,6 +421,27 @@ for (const [kind, slots, seed] of [
     },
   );
 }
+
+test('every instruction a loader accepts decodes: one line each, none <unknown>', () => {
+  const insns = randomValidInsns(xorshift32(11), 5000, true);
+  checkInsns(insns);
+  const lines = disassemble(insns, { addresses: false, bytes: false });
+  const wide = insns.filter((i) => i.code === LDDW).length;
+  assert.equal(lines.length, insns.length - wide);
+  assert.deepEqual(
+    lines.filter((l) => l === '<unknown>' || l === '...'),
+    [],
+  );
+});
+
+test(
+  'random valid programs (every form, seeded) print as llvm-objdump-19 prints them',
+  { skip: !HAS_OBJDUMP && NO_OBJDUMP },
+  () => {
+    const insns = randomValidInsns(xorshift32(12), 20000 * FUZZ, true);
+    assertLines(disassemble(insns), objdumpBytes(encodeInsns(insns)), 'valid program');
+  },
+);
 
 /* ------------------------------------------------------------------ formatInsn and the syntax */
 
