@@ -27,6 +27,7 @@ import {
   BPF_AND,
   BPF_ARSH,
   BPF_ATOMIC,
+  BPF_B,
   BPF_CALL,
   BPF_CMPXCHG,
   BPF_DIV,
@@ -34,6 +35,7 @@ import {
   BPF_END,
   BPF_EXIT,
   BPF_FETCH,
+  BPF_H,
   BPF_IND,
   BPF_INSN_SIZE,
   BPF_JA,
@@ -264,7 +266,13 @@ const mem = (base: string, off: number): string =>
 /** LLVM's decoder knows r0-r11; 12-15 do not decode. */
 const reg = (n: number, w = false): string | null => (n <= 11 ? `${w ? 'w' : 'r'}${n}` : null);
 
-const SIZE_NAMES: Readonly<Record<number, string>> = { 0: '32', 8: '16', 16: '8', 24: '64' };
+/** Bits moved by each load/store size. */
+const SIZE_NAMES: Readonly<Record<number, string>> = {
+  [BPF_W]: '32',
+  [BPF_H]: '16',
+  [BPF_B]: '8',
+  [BPF_DW]: '64',
+};
 
 /* ================================================================== decoding */
 
