@@ -80,14 +80,16 @@ export const STACK_BYTES = MAX_CALL_FRAMES * MAX_BPF_STACK;
 export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
   if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
   const helpers = opts.helpers ?? new HelperRegistry();
-  if (!(helpers instanceof HelperRegistry)) throw new TypeError('loadProgram: helpers must be a HelperRegistry');
+  if (!(helpers instanceof HelperRegistry))
+    throw new TypeError('loadProgram: helpers must be a HelperRegistry');
   const budget = checkBudget(opts.budget, 'loadProgram');
   return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw), budget);
 }
 
 function checkBudget(b: number | undefined, who: string): number {
   if (b === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isSafeInteger(b) || b < 1) throw new RangeError(`${who}: budget must be a positive integer, got ${b}`);
+  if (!Number.isSafeInteger(b) || b < 1)
+    throw new RangeError(`${who}: budget must be a positive integer, got ${b}`);
   return b;
 }
 
