@@ -14,6 +14,7 @@ import {
   runConformanceText,
 } from '../src/ebpf/conformance.js';
 import { ConformanceParseError, parseConformanceData } from '../src/ebpf/conformance-data.js';
+import { releaseInterpreter } from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { repoRoot } from './helpers.js';
 
@@ -170,6 +171,7 @@ test('verdicts: result compared on 64 bits, errors expected only with text and o
     assert.equal(o.passed, passed, `${name}: ${o.got}`);
     assert.equal(o.stage, stage, `${name}: ${o.got}`);
   }
+  releaseInterpreter(mem);
   assert.equal(mem.liveAllocations, 0, 'mem copies are freed');
 });
 

@@ -13,9 +13,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
-import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
+import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
 import { type Insn, InsnError, LDDW } from '../src/ebpf/insn.js';
-import { type LoadOptions, loadProgram, type Region, type RunResult } from '../src/ebpf/interp.js';
+import {
+  type LoadOptions,
+  loadProgram,
+  type Region,
+  type RunResult,
+  releaseInterpreter,
+} from '../src/ebpf/interp.js';
 import * as A from '../src/ebpf/interp-alu64.js';
 import * as OPS from '../src/ebpf/interp-ops.js';
 import { MAY_GOTO_LOOPS } from '../src/ebpf/interp-run.js';
@@ -480,6 +486,11 @@ const CALL_CASES: [name: string, asm: string, want: bigint][] = [
     77n,
   ],
   [
+    'every frame starts zeroed, also where an earlier call wrote',
+    'call local f\ncall local g\nexit\nf:\nstdw [%r10-8], 7\nexit\ng:\nldxdw %r0, [%r10-8]\nexit',
+    0n,
+  ],
+  [
     'nested calls unwind in order',
     'call local f\nadd %r0, 1\nexit\nf:\ncall local g\nmul %r0, 10\nexit\ng:\nmov %r0, 4\nexit',
     41n,
@@ -500,7 +511,9 @@ test('eight frames are allowed; a ninth is E_STACK_OVERFLOW at the call', () => 
 });
 
 test('helpers: u64 arguments, the run context, granted regions, callx by id', () => {
-  const granted = mem.alloc(16);
+  // Grant the middle 16 bytes of a 48-byte block: the bytes around them are not the program's.
+  const block = mem.alloc(48);
+  const granted = block + 16;
   const reg = new HelperRegistry()
     .register(helper(1, (_e, a, b, c, d, e) => a + b + c + d + e))
     .register(helper(2, (env) => BigInt((env.ctx as { v: number }).v)))
@@ -510,8 +523,20 @@ test('helpers: u64 arguments, the run context, granted regions, callx by id', ()
         return BigInt(granted);
       }),
     )
-    .register(helper(4, (_e, a) => a));
+    .register(helper(4, (_e, a) => a))
+    .register(
+      helper(5, (env) => {
+        kept = env;
+        return 0n;
+      }),
+    );
+  let kept: HelperEnv | null = null;
   try {
+    assert.equal(r0('call 5\nexit', { helpers: reg }), 0n);
+    assert.ok(kept !== null);
+    const env: HelperEnv = kept;
+    assert.throws(() => env.grant(granted, 16), TypeError, 'grant after the run ended');
+    assert.equal(env.readable(granted, 1), false);
     assert.equal(
       r0('mov %r1, -1\nmov %r2, 0\nmov %r3, 0\nmov %r4, 0\nmov %r5, 0\ncall 4\nexit', { helpers: reg }),
       u64(-1n),
@@ -523,6 +548,7 @@ test('helpers: u64 arguments, the run context, granted regions, callx by id', ()
     assert.equal(r0('call 2\nexit', { helpers: reg, ctx: { v: 42 } }), 42n);
     assert.equal(r0('call 3\nstdw [%r0+8], 9\nldxdw %r0, [%r0+8]\nexit', { helpers: reg }), 9n);
     throwsCode(() => run('call 3\nstdw [%r0-8], 9\nexit', { helpers: reg }), BpfFault, 'E_FAULT_MEM', 1);
+    throwsCode(() => run('call 3\nstb [%r0+16], 9\nexit', { helpers: reg }), BpfFault, 'E_FAULT_MEM', 1);
     assert.equal(r0('mov %r1, 7\nmov %r2, 4\ncall %r2\nexit', { helpers: reg }), 7n);
     throwsCode(
       () => run('mov %r2, 6\ncall %r2\nexit', { helpers: reg }),
@@ -539,7 +565,7 @@ test('helpers: u64 arguments, the run context, granted regions, callx by id', ()
       /0x100000004/,
     );
   } finally {
-    mem.free(granted);
+    mem.free(block);
   }
 });
 
@@ -695,11 +721,35 @@ test('memory faults name the access, the address in hex, the reason and the perm
   }
 });
 
-test('running past the last instruction is E_FAULT_END; the stack is freed after faults too', () => {
+test('running past the last instruction is E_FAULT_END; faults leave no allocation behind', () => {
+  r0('exit');
   const live = mem.liveAllocations;
   throwsCode(() => run('mov %r0, 1'), BpfFault, 'E_FAULT_END', 1, /ran past the last instruction \(slot 0\)/);
   throwsCode(() => run('ldxb %r0, [%r1]\nexit', { r1: 0 }), BpfFault, 'E_FAULT_MEM', 0);
   assert.equal(mem.liveAllocations, live);
+});
+
+test('the stack is kept between runs until releaseInterpreter; a nested run gets its own', () => {
+  const space = new AddressSpace({ size: 1 << 17 });
+  const p = loadProgram(assembleUbpf('mov %r0, %r10\nexit'));
+  const fp = p.run({ mem: space }).r0;
+  assert.equal(space.liveAllocations, 1, 'one stack kept');
+  assert.equal(p.run({ mem: space }).r0, fp, 'the same stack again');
+  releaseInterpreter(space);
+  assert.equal(space.liveAllocations, 0);
+  // A helper that runs a program in the same address space while the outer run is going on.
+  const inner = loadProgram(assembleUbpf('stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nadd %r0, %r1\nexit'));
+  const reg = new HelperRegistry().register(
+    helper(1, (env, a) => inner.run({ mem: env.mem, r1: a }).r0 + 100n),
+  );
+  const outer = loadProgram(
+    assembleUbpf('stdw [%r10-8], 1\nmov %r1, 2\ncall 1\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit'),
+    {
+      helpers: reg,
+    },
+  );
+  assert.equal(outer.run({ mem: space }).r0, 108n, 'inner 5 + 2 + 100, outer frame untouched (+1)');
+  assert.equal(space.liveAllocations, 1, "the nested run's stack is freed");
 });
 
 /* ------------------------------------------------------------------ load errors */

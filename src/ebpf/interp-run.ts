@@ -58,15 +58,28 @@ const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 const hex64 = (lo: number, hi: number): string =>
   `0x${((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16)}`;
 
+/** The register file and scratch of a run, reused from run to run. */
+export class Machine {
+  /** Low and high halves of r0-r10. */
+  readonly L = new Int32Array(11);
+  readonly H = new Int32Array(11);
+  /** Results of the 64-bit helpers. */
+  readonly T = new Int32Array(2);
+  /** Saved state of the caller frames. */
+  readonly F = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
+  /** In use by a run (a nested run takes another Machine). */
+  busy = false;
+}
+
 /**
- * Run a decoded program until its outermost exit. On entry L/H hold r0-r10 (r10 = top of frame 0 =
- * stackTop); on return r0 is in L[0]/H[0] and the result is the number of instructions executed.
- * Throws BpfFault (with `executed` set) on any fault, including more than `limit` instructions.
+ * Run a decoded program until its outermost exit. On entry m.L/m.H hold r0-r10 (r10 = top of frame
+ * 0 = stackTop); on return r0 is in L[0]/H[0] and the result is the number of instructions executed.
+ * Each frame's 512 bytes are zeroed when the frame is entered. Throws BpfFault (with `executed` set)
+ * on any fault, including more than `limit` instructions.
  */
 export function runLoop(
   prog: DecodedProgram,
-  L: Int32Array,
-  H: Int32Array,
+  m: Machine,
   acc: RegionAccess,
   env: HelperEnv,
   stackTop: number,
@@ -74,8 +87,8 @@ export function runLoop(
 ): number {
   const C = prog.code;
   const helpers = prog.helpers;
-  const T = new Int32Array(2);
-  const F = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
+  const { L, H, T, F } = m;
+  acc.zero(stackTop - MAX_BPF_STACK, MAX_BPF_STACK);
   let pc = 0;
   let n = 0;
   let depth = 0;
@@ -662,7 +675,9 @@ export function runLoop(
         F[f + 9] = mg;
         depth++;
         mg = MAY_GOTO_LOOPS;
-        L[10] = stackTop - depth * MAX_BPF_STACK;
+        const fp = stackTop - depth * MAX_BPF_STACK;
+        acc.zero(fp - MAX_BPF_STACK, MAX_BPF_STACK);
+        L[10] = fp;
         H[10] = 0;
         pc = C[p + 1]!;
         break;

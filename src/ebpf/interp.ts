@@ -6,8 +6,9 @@
  *   const { r0, executed } = prog.run({ mem, r1: ctxAddr, regions: [{ addr: ctxAddr, size: 16 }] });
  *
  * Run contract: r1-r5 are the given values (default 0), r0 and r6-r9 start at 0, r10 is the frame
- * pointer: the top of frame 0 of a stack of MAX_CALL_FRAMES frames of MAX_BPF_STACK (512) bytes,
- * allocated from the address space for the run (kernel-private memory, zeroed) and freed after it.
+ * pointer: the top of frame 0 of a stack of MAX_CALL_FRAMES frames of MAX_BPF_STACK (512) bytes in
+ * the address space (kernel-private memory, allocated at the first run in that address space and
+ * kept for the next ones until releaseInterpreter(mem)); each frame is zeroed when it is entered.
  * The program may access its stack frames, the `regions` of the run and the regions helpers grant
  * during the run; nothing else. `ctx` is handed to helpers (HelperEnv.ctx).
  *
@@ -24,7 +25,7 @@ import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
 import { type HelperEnv, HelperRegistry } from './helpers.js';
 import type { Insn } from './insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver } from './interp-decode.js';
-import { runLoop } from './interp-run.js';
+import { Machine, runLoop } from './interp-run.js';
 
 export type { Region } from '../mem/regions.js';
 export type { LddwResolver } from './interp-decode.js';
@@ -93,46 +94,85 @@ function checkBudget(b: number | undefined, who: string): number {
   return b;
 }
 
-/** The two int32 halves of a register value. */
-function setReg(L: Int32Array, H: Int32Array, r: number, v: RegValue | undefined): void {
+const TWO32 = 4294967296;
+
+/** Set register r of the machine to a run argument (left alone when undefined). */
+function setReg(m: Machine, r: number, v: RegValue | undefined): void {
   if (v === undefined) return;
-  let b: bigint;
-  if (typeof v === 'bigint') b = v;
-  else if (Number.isSafeInteger(v)) b = BigInt(v);
-  else throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
-  const u = BigInt.asUintN(64, b);
-  L[r] = Number(u & 0xffff_ffffn);
-  H[r] = Number(u >> 32n);
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v))
+      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
+    // Exact for |v| < 2^53: the high half is floor(v / 2^32), the low half the remainder.
+    const hi = Math.floor(v / TWO32);
+    m.L[r] = v - hi * TWO32;
+    m.H[r] = hi;
+    return;
+  }
+  if (typeof v !== 'bigint')
+    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
+  const u = BigInt.asUintN(64, v);
+  m.L[r] = Number(u & 0xffff_ffffn);
+  m.H[r] = Number(u >> 32n);
 }
 
-/** The environment helpers see; one per run. */
+/** The environment helpers see; one per run, closed when the run ends. */
 class RunEnv implements HelperEnv {
   readonly mem: AddressSpace;
   readonly ctx: unknown;
   readonly #acc: RegionAccess;
+  #open = true;
   constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown) {
     this.mem = mem;
     this.ctx = ctx;
     this.#acc = acc;
   }
+  close(): void {
+    this.#open = false;
+  }
   grant(addr: number, size: number, writable = true, name = 'helper'): void {
+    if (!this.#open) throw new TypeError('HelperEnv.grant: the run this environment belongs to has ended');
     this.#acc.grant(addr, size, writable, name);
   }
   readable(addr: number, len: number): boolean {
-    return this.#acc.canRead(addr, len);
+    return this.#open && this.#acc.canRead(addr, len);
   }
   writable(addr: number, len: number): boolean {
-    return this.#acc.canWrite(addr, len);
+    return this.#open && this.#acc.canWrite(addr, len);
   }
 }
 
-/** One idle RegionAccess per address space, reused by the runs that do not nest. */
-const idleAccess = new WeakMap<AddressSpace, RegionAccess>();
+/**
+ * What runs in one address space reuse: the region table and the stack (STACK_BYTES of
+ * kernel-private memory, allocated at the first run and kept until releaseInterpreter()).
+ */
+interface SpaceState {
+  readonly acc: RegionAccess;
+  readonly stack: number;
+  busy: boolean;
+}
+
+const spaces = new WeakMap<AddressSpace, SpaceState>();
+
+function newSpaceState(mem: AddressSpace): SpaceState {
+  return { acc: new RegionAccess(mem), stack: mem.alloc(STACK_BYTES, 8), busy: false };
+}
+
+/**
+ * Free the stack the interpreter keeps in `mem` between runs (e.g. before a leak check or when the
+ * address space is torn down). The next run allocates it again. No effect while a run is going on.
+ */
+export function releaseInterpreter(mem: AddressSpace): void {
+  const st = spaces.get(mem);
+  if (st === undefined || st.busy) return;
+  spaces.delete(mem);
+  mem.free(st.stack);
+}
 
 class InterpProgram implements BpfProgram {
   readonly engine = 'interp' as const;
   readonly #prog: DecodedProgram;
   readonly #budget: number;
+  readonly #machine = new Machine();
 
   constructor(prog: DecodedProgram, budget: number) {
     this.#prog = prog;
@@ -147,29 +187,43 @@ class InterpProgram implements BpfProgram {
     const mem = opts?.mem;
     if (!(mem instanceof AddressSpace)) throw new TypeError('run: mem must be an AddressSpace');
     const limit = opts.budget === undefined ? this.#budget : checkBudget(opts.budget, 'run');
-    const L = new Int32Array(11);
-    const H = new Int32Array(11);
-    setReg(L, H, 1, opts.r1);
-    setReg(L, H, 2, opts.r2);
-    setReg(L, H, 3, opts.r3);
-    setReg(L, H, 4, opts.r4);
-    setReg(L, H, 5, opts.r5);
-    // A nested run (a helper running a program) gets its own region table.
-    const acc = idleAccess.get(mem) ?? new RegionAccess(mem);
-    idleAccess.delete(mem);
-    const stack = mem.alloc(STACK_BYTES, 8);
+    // A nested run (a helper running a program) gets its own machine, region table and stack.
+    const m = this.#machine.busy ? new Machine() : this.#machine;
+    let st = spaces.get(mem);
+    let own = false;
+    if (st === undefined) {
+      st = newSpaceState(mem);
+      spaces.set(mem, st);
+    } else if (st.busy) {
+      st = newSpaceState(mem);
+      own = true;
+    }
+    const { acc, stack } = st;
+    m.L.fill(0);
+    m.H.fill(0);
+    const env = new RunEnv(mem, acc, opts.ctx);
+    m.busy = true;
+    st.busy = true;
     try {
+      setReg(m, 1, opts.r1);
+      setReg(m, 2, opts.r2);
+      setReg(m, 3, opts.r3);
+      setReg(m, 4, opts.r4);
+      setReg(m, 5, opts.r5);
       acc.grant(stack, STACK_BYTES, true, 'stack');
       for (const r of opts.regions ?? []) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
       const top = stack + STACK_BYTES;
-      L[10] = top;
-      H[10] = 0;
-      const executed = runLoop(this.#prog, L, H, acc, new RunEnv(mem, acc, opts.ctx), top, limit);
-      return { r0: (BigInt(H[0]! >>> 0) << 32n) | BigInt(L[0]! >>> 0), executed };
+      m.L[10] = top;
+      const executed = runLoop(this.#prog, m, acc, env, top, limit);
+      const lo = m.L[0]! >>> 0;
+      const hi = m.H[0]! >>> 0;
+      return { r0: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), executed };
     } finally {
+      env.close();
       acc.clear();
-      idleAccess.set(mem, acc);
-      mem.free(stack);
+      m.busy = false;
+      st.busy = false;
+      if (own) mem.free(stack);
     }
   }
 }

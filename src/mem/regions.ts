@@ -34,6 +34,8 @@ export const RMW_XOR = 3;
 export const RMW_XCHG = 4;
 export const RMW_CMPXCHG = 5;
 
+const ZEROS = new Uint8Array(4096);
+
 export class RegionAccess {
   readonly space: AddressSpace;
   readonly #u8: Uint8Array;
@@ -199,6 +201,14 @@ export class RegionAccess {
   set32(addr: number, v: number): void {
     if ((addr & 3) === 0) this.#i32[addr >>> 2] = v;
     else this.#dv.setInt32(addr, v | 0, true);
+  }
+  /**
+   * Zero [addr, addr+len) (memory the caller owns, e.g. a stack frame). A copy from a zero buffer:
+   * fill() on a SharedArrayBuffer view goes element by element and is several times slower.
+   */
+  zero(addr: number, len: number): void {
+    if (len <= ZEROS.length) this.#u8.set(ZEROS.subarray(0, len), addr);
+    else this.#u8.fill(0, addr, addr + len);
   }
 
   /* ------------------------------------------------------------------ atomics (naturally aligned, checked by the caller) */
