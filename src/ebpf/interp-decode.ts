@@ -4,9 +4,10 @@
  * resolved) and the translation of every slot into four int32 words of one Int32Array, so that the
  * run loop reads no objects and decodes no bits:
  *
- *   word 0: operation (interp-ops.ts) | dst << 8 | src << 12
+ *   word 0: operation (interp-ops.ts) | dst << 8 | src << 12 (src: a register, or the constant
+ *           register of an ALU/JMP immediate, see FIRST_CONST_REG)
  *   word 1: jumps and calls: absolute target slot; loads/stores: off; helper calls: index in `helpers`
- *   word 2: imm (shift counts pre-masked); lddw: low half of the constant; atomics: RMW_* operation
+ *   word 2: imm (store of an immediate: the value); lddw: low half of the constant; atomics: RMW_* op
  *   word 3: lddw: high half of the constant; atomics: 1 when the old value is fetched, else 0
  *
  * One extra slot after the last holds OP_END, so running off the end is a fault, not a crash.
@@ -84,56 +85,66 @@ export interface DecodedProgram {
   readonly helpers: readonly HelperDef[];
   /** Every helper of the registry at load, by id (for callx). */
   readonly helperById: ReadonlyMap<number, HelperDef>;
+  /** Register FIRST_CONST_REG + k holds consts[k] sign-extended to 64 bits, for every run. */
+  readonly consts: Int32Array;
 }
+
+/**
+ * First constant register: the immediate operand of an ALU or JMP instruction becomes a read-only
+ * register holding it (sign-extended to 64 bits, as the immediate forms use it), so that the run loop
+ * has one implementation per operation: `add r1, 5` runs as `add r1, rK` with rK = 5. Registers r0-r10
+ * come first; no instruction can write a constant register (dst is always r0-r10).
+ */
+export const FIRST_CONST_REG = 11;
 
 /** Words per slot in DecodedProgram.code. */
 export const WORDS = 4;
 
-const ALU64_OPS: Readonly<Record<number, readonly [number, number]>> = {
-  [BPF_ADD]: [O.OP_ADD64_K, O.OP_ADD64_X],
-  [BPF_SUB]: [O.OP_SUB64_K, O.OP_SUB64_X],
-  [BPF_MUL]: [O.OP_MUL64_K, O.OP_MUL64_X],
-  [BPF_DIV]: [O.OP_DIV64_K, O.OP_DIV64_X],
-  [BPF_OR]: [O.OP_OR64_K, O.OP_OR64_X],
-  [BPF_AND]: [O.OP_AND64_K, O.OP_AND64_X],
-  [BPF_LSH]: [O.OP_LSH64_K, O.OP_LSH64_X],
-  [BPF_RSH]: [O.OP_RSH64_K, O.OP_RSH64_X],
-  [BPF_NEG]: [O.OP_NEG64, O.OP_NEG64],
-  [BPF_MOD]: [O.OP_MOD64_K, O.OP_MOD64_X],
-  [BPF_XOR]: [O.OP_XOR64_K, O.OP_XOR64_X],
-  [BPF_MOV]: [O.OP_MOV64_K, O.OP_MOV64_X],
-  [BPF_ARSH]: [O.OP_ARSH64_K, O.OP_ARSH64_X],
+const ALU64_OPS: Readonly<Record<number, number>> = {
+  [BPF_ADD]: O.OP_ADD64,
+  [BPF_SUB]: O.OP_SUB64,
+  [BPF_MUL]: O.OP_MUL64,
+  [BPF_DIV]: O.OP_DIV64,
+  [BPF_OR]: O.OP_OR64,
+  [BPF_AND]: O.OP_AND64,
+  [BPF_LSH]: O.OP_LSH64,
+  [BPF_RSH]: O.OP_RSH64,
+  [BPF_NEG]: O.OP_NEG64,
+  [BPF_MOD]: O.OP_MOD64,
+  [BPF_XOR]: O.OP_XOR64,
+  [BPF_MOV]: O.OP_MOV64,
+  [BPF_ARSH]: O.OP_ARSH64,
 };
 
-const ALU32_OPS: Readonly<Record<number, readonly [number, number]>> = {
-  [BPF_ADD]: [O.OP_ADD32_K, O.OP_ADD32_X],
-  [BPF_SUB]: [O.OP_SUB32_K, O.OP_SUB32_X],
-  [BPF_MUL]: [O.OP_MUL32_K, O.OP_MUL32_X],
-  [BPF_DIV]: [O.OP_DIV32_K, O.OP_DIV32_X],
-  [BPF_OR]: [O.OP_OR32_K, O.OP_OR32_X],
-  [BPF_AND]: [O.OP_AND32_K, O.OP_AND32_X],
-  [BPF_LSH]: [O.OP_LSH32_K, O.OP_LSH32_X],
-  [BPF_RSH]: [O.OP_RSH32_K, O.OP_RSH32_X],
-  [BPF_NEG]: [O.OP_NEG32, O.OP_NEG32],
-  [BPF_MOD]: [O.OP_MOD32_K, O.OP_MOD32_X],
-  [BPF_XOR]: [O.OP_XOR32_K, O.OP_XOR32_X],
-  [BPF_MOV]: [O.OP_MOV32_K, O.OP_MOV32_X],
-  [BPF_ARSH]: [O.OP_ARSH32_K, O.OP_ARSH32_X],
+const ALU32_OPS: Readonly<Record<number, number>> = {
+  [BPF_ADD]: O.OP_ADD32,
+  [BPF_SUB]: O.OP_SUB32,
+  [BPF_MUL]: O.OP_MUL32,
+  [BPF_DIV]: O.OP_DIV32,
+  [BPF_OR]: O.OP_OR32,
+  [BPF_AND]: O.OP_AND32,
+  [BPF_LSH]: O.OP_LSH32,
+  [BPF_RSH]: O.OP_RSH32,
+  [BPF_NEG]: O.OP_NEG32,
+  [BPF_MOD]: O.OP_MOD32,
+  [BPF_XOR]: O.OP_XOR32,
+  [BPF_MOV]: O.OP_MOV32,
+  [BPF_ARSH]: O.OP_ARSH32,
 };
 
-/** Conditional jumps: [JMP K, JMP X, JMP32 K, JMP32 X]. */
-const JMP_OPS: Readonly<Record<number, readonly [number, number, number, number]>> = {
-  [BPF_JEQ]: [O.OP_JEQ64_K, O.OP_JEQ64_X, O.OP_JEQ32_K, O.OP_JEQ32_X],
-  [BPF_JGT]: [O.OP_JGT64_K, O.OP_JGT64_X, O.OP_JGT32_K, O.OP_JGT32_X],
-  [BPF_JGE]: [O.OP_JGE64_K, O.OP_JGE64_X, O.OP_JGE32_K, O.OP_JGE32_X],
-  [BPF_JSET]: [O.OP_JSET64_K, O.OP_JSET64_X, O.OP_JSET32_K, O.OP_JSET32_X],
-  [BPF_JNE]: [O.OP_JNE64_K, O.OP_JNE64_X, O.OP_JNE32_K, O.OP_JNE32_X],
-  [BPF_JSGT]: [O.OP_JSGT64_K, O.OP_JSGT64_X, O.OP_JSGT32_K, O.OP_JSGT32_X],
-  [BPF_JSGE]: [O.OP_JSGE64_K, O.OP_JSGE64_X, O.OP_JSGE32_K, O.OP_JSGE32_X],
-  [BPF_JLT]: [O.OP_JLT64_K, O.OP_JLT64_X, O.OP_JLT32_K, O.OP_JLT32_X],
-  [BPF_JLE]: [O.OP_JLE64_K, O.OP_JLE64_X, O.OP_JLE32_K, O.OP_JLE32_X],
-  [BPF_JSLT]: [O.OP_JSLT64_K, O.OP_JSLT64_X, O.OP_JSLT32_K, O.OP_JSLT32_X],
-  [BPF_JSLE]: [O.OP_JSLE64_K, O.OP_JSLE64_X, O.OP_JSLE32_K, O.OP_JSLE32_X],
+/** Conditional jumps: [JMP, JMP32]. */
+const JMP_OPS: Readonly<Record<number, readonly [number, number]>> = {
+  [BPF_JEQ]: [O.OP_JEQ64, O.OP_JEQ32],
+  [BPF_JGT]: [O.OP_JGT64, O.OP_JGT32],
+  [BPF_JGE]: [O.OP_JGE64, O.OP_JGE32],
+  [BPF_JSET]: [O.OP_JSET64, O.OP_JSET32],
+  [BPF_JNE]: [O.OP_JNE64, O.OP_JNE32],
+  [BPF_JSGT]: [O.OP_JSGT64, O.OP_JSGT32],
+  [BPF_JSGE]: [O.OP_JSGE64, O.OP_JSGE32],
+  [BPF_JLT]: [O.OP_JLT64, O.OP_JLT32],
+  [BPF_JLE]: [O.OP_JLE64, O.OP_JLE32],
+  [BPF_JSLT]: [O.OP_JSLT64, O.OP_JSLT32],
+  [BPF_JSLE]: [O.OP_JSLE64, O.OP_JSLE32],
 };
 
 /** Loads by size: [BPF_MEM, BPF_MEMSX]. */
@@ -187,6 +198,17 @@ export function decodeProgram(
   const helpers: HelperDef[] = [];
   const helperIndex = new Map<number, number>();
   const helperById = new Map<number, HelperDef>(registry.list().map((h) => [h.id, h]));
+  // Immediates of ALU and JMP instructions, one constant register each (deduplicated).
+  const consts: number[] = [];
+  const constIndex = new Map<number, number>();
+  const constReg = (imm: number): number => {
+    let k = constIndex.get(imm);
+    if (k === undefined) {
+      k = consts.push(imm) - 1;
+      constIndex.set(imm, k);
+    }
+    return FIRST_CONST_REG + k;
+  };
 
   const target = (i: number, rel: number, what: 'jump' | 'call'): number => {
     const t = i + 1 + rel;
@@ -213,6 +235,7 @@ export function decodeProgram(
     const cls = insnClass(insn.code);
     const x = srcBit(insn.code) === BPF_X;
     let op: number;
+    let src = insn.src;
     let w1 = 0;
     let w2 = insn.imm;
     let w3 = 0;
@@ -229,9 +252,11 @@ export function decodeProgram(
               ? [O.OP_BE16, O.OP_BE32, O.OP_BE64][k]!
               : [O.OP_LE16, O.OP_LE32, O.OP_LE64][k]!;
         } else if (a === BPF_DIV && insn.off === 1) {
-          op = is64 ? (x ? O.OP_SDIV64_X : O.OP_SDIV64_K) : x ? O.OP_SDIV32_X : O.OP_SDIV32_K;
+          op = is64 ? O.OP_SDIV64 : O.OP_SDIV32;
+          if (!x) src = constReg(insn.imm);
         } else if (a === BPF_MOD && insn.off === 1) {
-          op = is64 ? (x ? O.OP_SMOD64_X : O.OP_SMOD64_K) : x ? O.OP_SMOD32_X : O.OP_SMOD32_K;
+          op = is64 ? O.OP_SMOD64 : O.OP_SMOD32;
+          if (!x) src = constReg(insn.imm);
         } else if (a === BPF_MOV && x && insn.off !== 0) {
           op =
             insn.off === 8
@@ -244,8 +269,8 @@ export function decodeProgram(
                   : O.OP_MOVSX32_16
                 : O.OP_MOVSX64_32;
         } else {
-          op = pick(is64 ? ALU64_OPS : ALU32_OPS, a)[x ? 1 : 0]!;
-          if (!x && (a === BPF_LSH || a === BPF_RSH || a === BPF_ARSH)) w2 = insn.imm & (is64 ? 63 : 31);
+          op = pick(is64 ? ALU64_OPS : ALU32_OPS, a);
+          if (!x && a !== BPF_NEG) src = constReg(insn.imm);
         }
         break;
       }
@@ -291,7 +316,8 @@ export function decodeProgram(
           op = O.OP_MAY_GOTO;
           w1 = target(i, insn.off, 'jump');
         } else {
-          op = pick(JMP_OPS, j)[(is32 ? 2 : 0) + (x ? 1 : 0)]!;
+          op = pick(JMP_OPS, j)[is32 ? 1 : 0]!;
+          if (!x) src = constReg(insn.imm);
           w1 = target(i, insn.off, 'jump');
         }
         break;
@@ -337,7 +363,7 @@ export function decodeProgram(
         }
       }
     }
-    code[p] = op | (insn.dst << 8) | (insn.src << 12);
+    code[p] = op | (insn.dst << 8) | (src << 12);
     code[p + 1] = w1;
     code[p + 2] = w2;
     code[p + 3] = w3;
@@ -347,5 +373,5 @@ export function decodeProgram(
     }
   }
   code[n * WORDS] = O.OP_END;
-  return { code, length: n, helpers, helperById };
+  return { code, length: n, helpers, helperById, consts: Int32Array.from(consts) };
 }

@@ -1,8 +1,10 @@
 /**
  * The interpreter's run loop over a pre-decoded program (interp-decode.ts).
  *
- * Registers r0-r10 are two Int32Arrays of halves: L (low 32 bits) and H (high 32 bits). An ALU32
- * result writes H = 0 (zero extension); 64-bit arithmetic goes through interp-alu64.ts. Nothing is
+ * Registers r0-r10 are two Int32Arrays of halves: L (low 32 bits) and H (high 32 bits), followed by
+ * the program's read-only constant registers that stand for ALU and JMP immediates (FIRST_CONST_REG),
+ * so each operation has one implementation. An ALU32 result writes H = 0 (zero extension); 64-bit
+ * arithmetic goes through interp-alu64.ts. Nothing is
  * allocated per executed instruction: the loop reads four int32 words per slot and dispatches on the
  * operation number with a switch whose cases are numeric literals (V8 builds a jump table only for
  * those); each label carries the name from interp-ops.ts, and a test checks that they agree.
@@ -26,8 +28,7 @@
 import type { RegionAccess } from '../mem/regions.js';
 import { RMW_CMPXCHG } from '../mem/regions.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
-import { BpfFault } from './faults.js';
-import type { HelperDef, HelperEnv } from './helpers.js';
+import type { HelperEnv } from './helpers.js';
 import {
   add64,
   arsh64,
@@ -43,7 +44,8 @@ import {
   udiv64,
   umod64,
 } from './interp-alu64.js';
-import type { DecodedProgram } from './interp-decode.js';
+import { type DecodedProgram, FIRST_CONST_REG } from './interp-decode.js';
+import { alignFault, budgetFault, callHelper, fault, memFault } from './interp-faults.js';
 
 /**
  * may_goto iterations per frame: the kernel's BPF_MAX_LOOPS (include/linux/bpf.h, 8 * 1024 * 1024).
@@ -54,21 +56,36 @@ export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
 /** Saved state per caller frame: r6-r9 (lo, hi), return slot, may_goto counter. */
 const FRAME_WORDS = 10;
 
-const hex = (v: number): string => `0x${(v >>> 0).toString(16)}`;
 const hex64 = (lo: number, hi: number): string =>
   `0x${((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16)}`;
 
 /** The register file and scratch of a run, reused from run to run. */
 export class Machine {
-  /** Low and high halves of r0-r10. */
-  readonly L = new Int32Array(11);
-  readonly H = new Int32Array(11);
+  /** Low and high halves of r0-r10, then of the program's constant registers (read-only). */
+  readonly L: Int32Array;
+  readonly H: Int32Array;
   /** Results of the 64-bit helpers. */
   readonly T = new Int32Array(2);
   /** Saved state of the caller frames. */
   readonly F = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
   /** In use by a run (a nested run takes another Machine). */
   busy = false;
+
+  constructor(prog: DecodedProgram) {
+    const n = FIRST_CONST_REG + prog.consts.length;
+    this.L = new Int32Array(n);
+    this.H = new Int32Array(n);
+    prog.consts.forEach((imm, k) => {
+      this.L[FIRST_CONST_REG + k] = imm;
+      this.H[FIRST_CONST_REG + k] = imm >> 31;
+    });
+  }
+
+  /** Zero r0-r10 for a new run (the constant registers stay). */
+  reset(): void {
+    this.L.fill(0, 0, FIRST_CONST_REG);
+    this.H.fill(0, 0, FIRST_CONST_REG);
+  }
 }
 
 /**
@@ -102,214 +119,126 @@ export function runLoop(
     pc++;
     switch (w & 0xff) {
       /* ------------------------------------------------------------ ALU64 */
-      case /* OP_ADD64_K */ 2: {
-        const b = C[p + 2]!;
-        add64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_ADD64_X */ 3: {
+      case /* OP_ADD64 */ 2: {
         const s = w >>> 12;
         add64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_SUB64_K */ 4: {
-        const b = C[p + 2]!;
-        sub64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_SUB64_X */ 5: {
+      case /* OP_SUB64 */ 3: {
         const s = w >>> 12;
         sub64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_MUL64_K */ 6: {
-        const b = C[p + 2]!;
-        mul64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_MUL64_X */ 7: {
+      case /* OP_MUL64 */ 4: {
         const s = w >>> 12;
         mul64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_DIV64_K */ 8: {
-        const b = C[p + 2]!;
-        udiv64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_DIV64_X */ 9: {
+      case /* OP_DIV64 */ 5: {
         const s = w >>> 12;
         udiv64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_SDIV64_K */ 10: {
-        const b = C[p + 2]!;
-        sdiv64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_SDIV64_X */ 11: {
+      case /* OP_SDIV64 */ 6: {
         const s = w >>> 12;
         sdiv64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_OR64_K */ 12: {
-        const b = C[p + 2]!;
-        L[d] = L[d]! | b;
-        H[d] = H[d]! | (b >> 31);
-        break;
-      }
-      case /* OP_OR64_X */ 13: {
+      case /* OP_OR64 */ 7: {
         const s = w >>> 12;
         L[d] = L[d]! | L[s]!;
         H[d] = H[d]! | H[s]!;
         break;
       }
-      case /* OP_AND64_K */ 14: {
-        const b = C[p + 2]!;
-        L[d] = L[d]! & b;
-        H[d] = H[d]! & (b >> 31);
-        break;
-      }
-      case /* OP_AND64_X */ 15: {
+      case /* OP_AND64 */ 8: {
         const s = w >>> 12;
         L[d] = L[d]! & L[s]!;
         H[d] = H[d]! & H[s]!;
         break;
       }
-      case /* OP_LSH64_K */ 16:
-        lsh64(L[d]!, H[d]!, C[p + 2]!, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      case /* OP_LSH64_X */ 17:
+      case /* OP_LSH64 */ 9:
         lsh64(L[d]!, H[d]!, L[w >>> 12]! & 63, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
-      case /* OP_RSH64_K */ 18:
-        rsh64(L[d]!, H[d]!, C[p + 2]!, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      case /* OP_RSH64_X */ 19:
+      case /* OP_RSH64 */ 10:
         rsh64(L[d]!, H[d]!, L[w >>> 12]! & 63, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
-      case /* OP_NEG64 */ 20:
+      case /* OP_NEG64 */ 11:
         neg64(L[d]!, H[d]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
-      case /* OP_MOD64_K */ 21: {
-        const b = C[p + 2]!;
-        umod64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_MOD64_X */ 22: {
+      case /* OP_MOD64 */ 12: {
         const s = w >>> 12;
         umod64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_SMOD64_K */ 23: {
-        const b = C[p + 2]!;
-        smod64(L[d]!, H[d]!, b, b >> 31, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      }
-      case /* OP_SMOD64_X */ 24: {
+      case /* OP_SMOD64 */ 13: {
         const s = w >>> 12;
         smod64(L[d]!, H[d]!, L[s]!, H[s]!, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
       }
-      case /* OP_XOR64_K */ 25: {
-        const b = C[p + 2]!;
-        L[d] = L[d]! ^ b;
-        H[d] = H[d]! ^ (b >> 31);
-        break;
-      }
-      case /* OP_XOR64_X */ 26: {
+      case /* OP_XOR64 */ 14: {
         const s = w >>> 12;
         L[d] = L[d]! ^ L[s]!;
         H[d] = H[d]! ^ H[s]!;
         break;
       }
-      case /* OP_MOV64_K */ 27: {
-        const b = C[p + 2]!;
-        L[d] = b;
-        H[d] = b >> 31;
-        break;
-      }
-      case /* OP_MOV64_X */ 28: {
+      case /* OP_MOV64 */ 15: {
         const s = w >>> 12;
         L[d] = L[s]!;
         H[d] = H[s]!;
         break;
       }
-      case /* OP_MOVSX64_8 */ 29: {
+      case /* OP_MOVSX64_8 */ 16: {
         const v = (L[w >>> 12]! << 24) >> 24;
         L[d] = v;
         H[d] = v >> 31;
         break;
       }
-      case /* OP_MOVSX64_16 */ 30: {
+      case /* OP_MOVSX64_16 */ 17: {
         const v = (L[w >>> 12]! << 16) >> 16;
         L[d] = v;
         H[d] = v >> 31;
         break;
       }
-      case /* OP_MOVSX64_32 */ 31: {
+      case /* OP_MOVSX64_32 */ 18: {
         const v = L[w >>> 12]!;
         L[d] = v;
         H[d] = v >> 31;
         break;
       }
-      case /* OP_ARSH64_K */ 32:
-        arsh64(L[d]!, H[d]!, C[p + 2]!, T);
-        L[d] = T[0]!;
-        H[d] = T[1]!;
-        break;
-      case /* OP_ARSH64_X */ 33:
+      case /* OP_ARSH64 */ 19:
         arsh64(L[d]!, H[d]!, L[w >>> 12]! & 63, T);
         L[d] = T[0]!;
         H[d] = T[1]!;
         break;
-      case /* OP_BSWAP16 */ 34:
+      case /* OP_BSWAP16 */ 20:
         L[d] = bswap16(L[d]!);
         H[d] = 0;
         break;
-      case /* OP_BSWAP32 */ 35:
+      case /* OP_BSWAP32 */ 21:
         L[d] = bswap32(L[d]!);
         H[d] = 0;
         break;
-      case /* OP_BSWAP64 */ 36: {
+      case /* OP_BSWAP64 */ 22: {
         const lo = L[d]!;
         L[d] = bswap32(H[d]!);
         H[d] = bswap32(lo);
@@ -317,169 +246,105 @@ export function runLoop(
       }
 
       /* ------------------------------------------------------------ ALU32 (every result zero-extends) */
-      case /* OP_ADD32_K */ 37:
-        L[d] = (L[d]! + C[p + 2]!) | 0;
-        H[d] = 0;
-        break;
-      case /* OP_ADD32_X */ 38:
+      case /* OP_ADD32 */ 23:
         L[d] = (L[d]! + L[w >>> 12]!) | 0;
         H[d] = 0;
         break;
-      case /* OP_SUB32_K */ 39:
-        L[d] = (L[d]! - C[p + 2]!) | 0;
-        H[d] = 0;
-        break;
-      case /* OP_SUB32_X */ 40:
+      case /* OP_SUB32 */ 24:
         L[d] = (L[d]! - L[w >>> 12]!) | 0;
         H[d] = 0;
         break;
-      case /* OP_MUL32_K */ 41:
-        L[d] = Math.imul(L[d]!, C[p + 2]!);
-        H[d] = 0;
-        break;
-      case /* OP_MUL32_X */ 42:
+      case /* OP_MUL32 */ 25:
         L[d] = Math.imul(L[d]!, L[w >>> 12]!);
         H[d] = 0;
         break;
-      case /* OP_DIV32_K */ 43: {
+      case /* OP_DIV32 */ 26: {
         // The u32 quotient of two u32 values is exact in a double; the store truncates it.
-        const b = C[p + 2]! >>> 0;
-        L[d] = b === 0 ? 0 : (L[d]! >>> 0) / b;
-        H[d] = 0;
-        break;
-      }
-      case /* OP_DIV32_X */ 44: {
         const b = L[w >>> 12]! >>> 0;
         L[d] = b === 0 ? 0 : (L[d]! >>> 0) / b;
         H[d] = 0;
         break;
       }
-      case /* OP_SDIV32_K */ 45: {
+      case /* OP_SDIV32 */ 27: {
         // Truncation toward zero by the int32 store; INT32_MIN / -1 = 2^31 wraps to INT32_MIN.
-        const b = C[p + 2]!;
-        L[d] = b === 0 ? 0 : L[d]! / b;
-        H[d] = 0;
-        break;
-      }
-      case /* OP_SDIV32_X */ 46: {
         const b = L[w >>> 12]!;
         L[d] = b === 0 ? 0 : L[d]! / b;
         H[d] = 0;
         break;
       }
-      case /* OP_OR32_K */ 47:
-        L[d] = L[d]! | C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_OR32_X */ 48:
+      case /* OP_OR32 */ 28:
         L[d] = L[d]! | L[w >>> 12]!;
         H[d] = 0;
         break;
-      case /* OP_AND32_K */ 49:
-        L[d] = L[d]! & C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_AND32_X */ 50:
+      case /* OP_AND32 */ 29:
         L[d] = L[d]! & L[w >>> 12]!;
         H[d] = 0;
         break;
       // JS shifts use the count modulo 32: the BPF mask for 32-bit shifts.
-      case /* OP_LSH32_K */ 51:
-        L[d] = L[d]! << C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_LSH32_X */ 52:
+      case /* OP_LSH32 */ 30:
         L[d] = L[d]! << L[w >>> 12]!;
         H[d] = 0;
         break;
-      case /* OP_RSH32_K */ 53:
-        L[d] = L[d]! >>> C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_RSH32_X */ 54:
+      case /* OP_RSH32 */ 31:
         L[d] = L[d]! >>> L[w >>> 12]!;
         H[d] = 0;
         break;
-      case /* OP_NEG32 */ 55:
+      case /* OP_NEG32 */ 32:
         L[d] = -L[d]! | 0;
         H[d] = 0;
         break;
-      case /* OP_MOD32_K */ 56: {
-        const b = C[p + 2]! >>> 0;
-        if (b !== 0) L[d] = (L[d]! >>> 0) % b;
-        H[d] = 0;
-        break;
-      }
-      case /* OP_MOD32_X */ 57: {
+      case /* OP_MOD32 */ 33: {
         const b = L[w >>> 12]! >>> 0;
         if (b !== 0) L[d] = (L[d]! >>> 0) % b;
         H[d] = 0;
         break;
       }
-      case /* OP_SMOD32_K */ 58: {
+      case /* OP_SMOD32 */ 34: {
         // INT32_MIN % -1 is -0 in JS: stored as 0.
-        const b = C[p + 2]!;
-        if (b !== 0) L[d] = L[d]! % b;
-        H[d] = 0;
-        break;
-      }
-      case /* OP_SMOD32_X */ 59: {
         const b = L[w >>> 12]!;
         if (b !== 0) L[d] = L[d]! % b;
         H[d] = 0;
         break;
       }
-      case /* OP_XOR32_K */ 60:
-        L[d] = L[d]! ^ C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_XOR32_X */ 61:
+      case /* OP_XOR32 */ 35:
         L[d] = L[d]! ^ L[w >>> 12]!;
         H[d] = 0;
         break;
-      case /* OP_MOV32_K */ 62:
-        L[d] = C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_MOV32_X */ 63:
+      case /* OP_MOV32 */ 36:
         L[d] = L[w >>> 12]!;
         H[d] = 0;
         break;
-      case /* OP_MOVSX32_8 */ 64:
+      case /* OP_MOVSX32_8 */ 37:
         L[d] = (L[w >>> 12]! << 24) >> 24;
         H[d] = 0;
         break;
-      case /* OP_MOVSX32_16 */ 65:
+      case /* OP_MOVSX32_16 */ 38:
         L[d] = (L[w >>> 12]! << 16) >> 16;
         H[d] = 0;
         break;
-      case /* OP_ARSH32_K */ 66:
-        L[d] = L[d]! >> C[p + 2]!;
-        H[d] = 0;
-        break;
-      case /* OP_ARSH32_X */ 67:
+      case /* OP_ARSH32 */ 39:
         L[d] = L[d]! >> L[w >>> 12]!;
         H[d] = 0;
         break;
       // Byte order: this host is little-endian like the guest, so le* only truncate and be* swap.
-      case /* OP_LE16 */ 68:
+      case /* OP_LE16 */ 40:
         L[d] = L[d]! & 0xffff;
         H[d] = 0;
         break;
-      case /* OP_LE32 */ 69:
+      case /* OP_LE32 */ 41:
         H[d] = 0;
         break;
-      case /* OP_LE64 */ 70:
+      case /* OP_LE64 */ 42:
         break;
-      case /* OP_BE16 */ 71:
+      case /* OP_BE16 */ 43:
         L[d] = bswap16(L[d]!);
         H[d] = 0;
         break;
-      case /* OP_BE32 */ 72:
+      case /* OP_BE32 */ 44:
         L[d] = bswap32(L[d]!);
         H[d] = 0;
         break;
-      case /* OP_BE64 */ 73: {
+      case /* OP_BE64 */ 45: {
         const lo = L[d]!;
         L[d] = bswap32(H[d]!);
         H[d] = bswap32(lo);
@@ -487,145 +352,74 @@ export function runLoop(
       }
 
       /* ------------------------------------------------------------ JMP: 64-bit compares, hi then lo */
-      case /* OP_JA */ 74:
+      case /* OP_JA */ 46:
         pc = C[p + 1]!;
         break;
-      case /* OP_JEQ64_K */ 75: {
-        const b = C[p + 2]!;
-        if (L[d] === b && H[d] === b >> 31) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JEQ64_X */ 76: {
+      case /* OP_JEQ64 */ 47: {
         const s = w >>> 12;
         if (L[d] === L[s] && H[d] === H[s]) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JNE64_K */ 83: {
-        const b = C[p + 2]!;
-        if (L[d] !== b || H[d] !== b >> 31) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JNE64_X */ 84: {
+      case /* OP_JNE64 */ 51: {
         const s = w >>> 12;
         if (L[d] !== L[s] || H[d] !== H[s]) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JSET64_K */ 81: {
-        const b = C[p + 2]!;
-        if ((L[d]! & b) !== 0 || (H[d]! & (b >> 31)) !== 0) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JSET64_X */ 82: {
+      case /* OP_JSET64 */ 50: {
         const s = w >>> 12;
         if ((L[d]! & L[s]!) !== 0 || (H[d]! & H[s]!) !== 0) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JGT64_K */ 77: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 > b >>> 0 : ah >>> 0 > bh >>> 0) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JGT64_X */ 78: {
+      case /* OP_JGT64 */ 48: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 > L[s]! >>> 0 : ah >>> 0 > bh >>> 0) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JGE64_K */ 79: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 >= b >>> 0 : ah >>> 0 > bh >>> 0) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JGE64_X */ 80: {
+      case /* OP_JGE64 */ 49: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 >= L[s]! >>> 0 : ah >>> 0 > bh >>> 0) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JLT64_K */ 89: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 < b >>> 0 : ah >>> 0 < bh >>> 0) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JLT64_X */ 90: {
+      case /* OP_JLT64 */ 54: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 < L[s]! >>> 0 : ah >>> 0 < bh >>> 0) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JLE64_K */ 91: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 <= b >>> 0 : ah >>> 0 < bh >>> 0) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JLE64_X */ 92: {
+      case /* OP_JLE64 */ 55: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 <= L[s]! >>> 0 : ah >>> 0 < bh >>> 0) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JSGT64_K */ 85: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 > b >>> 0 : ah > bh) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JSGT64_X */ 86: {
+      case /* OP_JSGT64 */ 52: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 > L[s]! >>> 0 : ah > bh) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JSGE64_K */ 87: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 >= b >>> 0 : ah > bh) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JSGE64_X */ 88: {
+      case /* OP_JSGE64 */ 53: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 >= L[s]! >>> 0 : ah > bh) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JSLT64_K */ 93: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 < b >>> 0 : ah < bh) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JSLT64_X */ 94: {
+      case /* OP_JSLT64 */ 56: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
         if (ah === bh ? L[d]! >>> 0 < L[s]! >>> 0 : ah < bh) pc = C[p + 1]!;
         break;
       }
-      case /* OP_JSLE64_K */ 95: {
-        const b = C[p + 2]!;
-        const ah = H[d]!;
-        const bh = b >> 31;
-        if (ah === bh ? L[d]! >>> 0 <= b >>> 0 : ah < bh) pc = C[p + 1]!;
-        break;
-      }
-      case /* OP_JSLE64_X */ 96: {
+      case /* OP_JSLE64 */ 57: {
         const s = w >>> 12;
         const ah = H[d]!;
         const bh = H[s]!;
@@ -634,10 +428,10 @@ export function runLoop(
       }
 
       /* ------------------------------------------------------------ calls, exit, may_goto */
-      case /* OP_CALL */ 97:
+      case /* OP_CALL */ 58:
         callHelper(helpers[C[p + 1]!]!, L, H, env, pc - 1, n);
         break;
-      case /* OP_CALLX */ 99: {
+      case /* OP_CALLX */ 60: {
         if (H[d] !== 0 || L[d]! < 0) {
           throw fault(
             'E_FAULT_CALL',
@@ -653,7 +447,7 @@ export function runLoop(
         callHelper(def, L, H, env, pc - 1, n);
         break;
       }
-      case /* OP_CALL_LOCAL */ 98: {
+      case /* OP_CALL_LOCAL */ 59: {
         if (depth + 1 >= MAX_CALL_FRAMES) {
           throw fault(
             'E_STACK_OVERFLOW',
@@ -682,7 +476,7 @@ export function runLoop(
         pc = C[p + 1]!;
         break;
       }
-      case /* OP_EXIT */ 100: {
+      case /* OP_EXIT */ 61: {
         if (depth === 0) return n;
         depth--;
         const f = depth * FRAME_WORDS;
@@ -700,86 +494,53 @@ export function runLoop(
         H[10] = 0;
         break;
       }
-      case /* OP_MAY_GOTO */ 101:
+      case /* OP_MAY_GOTO */ 62:
         if (mg === 0) pc = C[p + 1]!;
         else mg--;
         break;
 
       /* ------------------------------------------------------------ JMP32: compares of the low halves */
-      case /* OP_JEQ32_K */ 102:
-        if (L[d] === C[p + 2]) pc = C[p + 1]!;
-        break;
-      case /* OP_JEQ32_X */ 103:
+      case /* OP_JEQ32 */ 63:
         if (L[d] === L[w >>> 12]) pc = C[p + 1]!;
         break;
-      case /* OP_JNE32_K */ 110:
-        if (L[d] !== C[p + 2]) pc = C[p + 1]!;
-        break;
-      case /* OP_JNE32_X */ 111:
+      case /* OP_JNE32 */ 67:
         if (L[d] !== L[w >>> 12]) pc = C[p + 1]!;
         break;
-      case /* OP_JSET32_K */ 108:
-        if ((L[d]! & C[p + 2]!) !== 0) pc = C[p + 1]!;
-        break;
-      case /* OP_JSET32_X */ 109:
+      case /* OP_JSET32 */ 66:
         if ((L[d]! & L[w >>> 12]!) !== 0) pc = C[p + 1]!;
         break;
-      case /* OP_JGT32_K */ 104:
-        if (L[d]! >>> 0 > C[p + 2]! >>> 0) pc = C[p + 1]!;
-        break;
-      case /* OP_JGT32_X */ 105:
+      case /* OP_JGT32 */ 64:
         if (L[d]! >>> 0 > L[w >>> 12]! >>> 0) pc = C[p + 1]!;
         break;
-      case /* OP_JGE32_K */ 106:
-        if (L[d]! >>> 0 >= C[p + 2]! >>> 0) pc = C[p + 1]!;
-        break;
-      case /* OP_JGE32_X */ 107:
+      case /* OP_JGE32 */ 65:
         if (L[d]! >>> 0 >= L[w >>> 12]! >>> 0) pc = C[p + 1]!;
         break;
-      case /* OP_JLT32_K */ 116:
-        if (L[d]! >>> 0 < C[p + 2]! >>> 0) pc = C[p + 1]!;
-        break;
-      case /* OP_JLT32_X */ 117:
+      case /* OP_JLT32 */ 70:
         if (L[d]! >>> 0 < L[w >>> 12]! >>> 0) pc = C[p + 1]!;
         break;
-      case /* OP_JLE32_K */ 118:
-        if (L[d]! >>> 0 <= C[p + 2]! >>> 0) pc = C[p + 1]!;
-        break;
-      case /* OP_JLE32_X */ 119:
+      case /* OP_JLE32 */ 71:
         if (L[d]! >>> 0 <= L[w >>> 12]! >>> 0) pc = C[p + 1]!;
         break;
-      case /* OP_JSGT32_K */ 112:
-        if (L[d]! > C[p + 2]!) pc = C[p + 1]!;
-        break;
-      case /* OP_JSGT32_X */ 113:
+      case /* OP_JSGT32 */ 68:
         if (L[d]! > L[w >>> 12]!) pc = C[p + 1]!;
         break;
-      case /* OP_JSGE32_K */ 114:
-        if (L[d]! >= C[p + 2]!) pc = C[p + 1]!;
-        break;
-      case /* OP_JSGE32_X */ 115:
+      case /* OP_JSGE32 */ 69:
         if (L[d]! >= L[w >>> 12]!) pc = C[p + 1]!;
         break;
-      case /* OP_JSLT32_K */ 120:
-        if (L[d]! < C[p + 2]!) pc = C[p + 1]!;
-        break;
-      case /* OP_JSLT32_X */ 121:
+      case /* OP_JSLT32 */ 72:
         if (L[d]! < L[w >>> 12]!) pc = C[p + 1]!;
         break;
-      case /* OP_JSLE32_K */ 122:
-        if (L[d]! <= C[p + 2]!) pc = C[p + 1]!;
-        break;
-      case /* OP_JSLE32_X */ 123:
+      case /* OP_JSLE32 */ 73:
         if (L[d]! <= L[w >>> 12]!) pc = C[p + 1]!;
         break;
 
       /* ------------------------------------------------------------ loads: [src + off] */
-      case /* OP_LDDW */ 124:
+      case /* OP_LDDW */ 74:
         L[d] = C[p + 2]!;
         H[d] = C[p + 3]!;
         pc++;
         break;
-      case /* OP_LDXB */ 125: {
+      case /* OP_LDXB */ 75: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 1)) throw memFault('load', 1, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -787,7 +548,7 @@ export function runLoop(
         H[d] = 0;
         break;
       }
-      case /* OP_LDXH */ 126: {
+      case /* OP_LDXH */ 76: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 2)) throw memFault('load', 2, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -795,7 +556,7 @@ export function runLoop(
         H[d] = 0;
         break;
       }
-      case /* OP_LDXW */ 127: {
+      case /* OP_LDXW */ 77: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 4)) throw memFault('load', 4, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -803,7 +564,7 @@ export function runLoop(
         H[d] = 0;
         break;
       }
-      case /* OP_LDXDW */ 128: {
+      case /* OP_LDXDW */ 78: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 8)) throw memFault('load', 8, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -811,7 +572,7 @@ export function runLoop(
         H[d] = acc.i32(a + 4);
         break;
       }
-      case /* OP_LDXSB */ 129: {
+      case /* OP_LDXSB */ 79: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 1)) throw memFault('load', 1, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -820,7 +581,7 @@ export function runLoop(
         H[d] = v >> 31;
         break;
       }
-      case /* OP_LDXSH */ 130: {
+      case /* OP_LDXSH */ 80: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 2)) throw memFault('load', 2, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -829,7 +590,7 @@ export function runLoop(
         H[d] = v >> 31;
         break;
       }
-      case /* OP_LDXSW */ 131: {
+      case /* OP_LDXSW */ 81: {
         const s = w >>> 12;
         const a = H[s] === 0 ? (L[s]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canRead(a, 4)) throw memFault('load', 4, s, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -840,25 +601,25 @@ export function runLoop(
       }
 
       /* ------------------------------------------------------------ stores: [dst + off] */
-      case /* OP_STB */ 132: {
+      case /* OP_STB */ 82: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 1)) throw memFault('store', 1, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set8(a, C[p + 2]!);
         break;
       }
-      case /* OP_STH */ 133: {
+      case /* OP_STH */ 83: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 2)) throw memFault('store', 2, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set16(a, C[p + 2]!);
         break;
       }
-      case /* OP_STW */ 134: {
+      case /* OP_STW */ 84: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 4)) throw memFault('store', 4, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set32(a, C[p + 2]!);
         break;
       }
-      case /* OP_STDW */ 135: {
+      case /* OP_STDW */ 85: {
         // The s32 imm is sign-extended to 64 bits.
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 8)) throw memFault('store', 8, d, C[p + 1]!, L, H, acc, pc - 1, n);
@@ -867,25 +628,25 @@ export function runLoop(
         acc.set32(a + 4, v >> 31);
         break;
       }
-      case /* OP_STXB */ 136: {
+      case /* OP_STXB */ 86: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 1)) throw memFault('store', 1, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set8(a, L[w >>> 12]!);
         break;
       }
-      case /* OP_STXH */ 137: {
+      case /* OP_STXH */ 87: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 2)) throw memFault('store', 2, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set16(a, L[w >>> 12]!);
         break;
       }
-      case /* OP_STXW */ 138: {
+      case /* OP_STXW */ 88: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 4)) throw memFault('store', 4, d, C[p + 1]!, L, H, acc, pc - 1, n);
         acc.set32(a, L[w >>> 12]!);
         break;
       }
-      case /* OP_STXDW */ 139: {
+      case /* OP_STXDW */ 89: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 8)) throw memFault('store', 8, d, C[p + 1]!, L, H, acc, pc - 1, n);
         const s = w >>> 12;
@@ -895,7 +656,7 @@ export function runLoop(
       }
 
       /* ------------------------------------------------------------ atomics: [dst + off] op= src */
-      case /* OP_ATOMIC32 */ 140: {
+      case /* OP_ATOMIC32 */ 90: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 4)) throw memFault('atomic', 4, d, C[p + 1]!, L, H, acc, pc - 1, n);
         if ((a & 3) !== 0) throw alignFault(4, a, pc - 1, n);
@@ -911,7 +672,7 @@ export function runLoop(
         }
         break;
       }
-      case /* OP_ATOMIC64 */ 141: {
+      case /* OP_ATOMIC64 */ 91: {
         const a = H[d] === 0 ? (L[d]! >>> 0) + C[p + 1]! : -1;
         if (!acc.canWrite(a, 8)) throw memFault('atomic', 8, d, C[p + 1]!, L, H, acc, pc - 1, n);
         if ((a & 7) !== 0) throw alignFault(8, a, pc - 1, n);
@@ -940,106 +701,4 @@ export function runLoop(
         throw new Error(`interpreter bug: operation ${w & 0xff} at slot ${pc - 1}`);
     }
   }
-}
-
-/* ------------------------------------------------------------------ cold paths */
-
-function fault(code: BpfFault['code'], index: number, executed: number, detail: string): BpfFault {
-  const f = new BpfFault(code, index, detail);
-  f.executed = executed;
-  return f;
-}
-
-function budgetFault(pc: number, n: number, limit: number): BpfFault {
-  return fault(
-    'E_BUDGET',
-    pc,
-    n,
-    `instruction budget spent: ${limit} instructions executed, expected the program to exit within them`,
-  );
-}
-
-function memFault(
-  kind: 'load' | 'store' | 'atomic',
-  size: number,
-  reg: number,
-  off: number,
-  L: Int32Array,
-  H: Int32Array,
-  acc: RegionAccess,
-  index: number,
-  n: number,
-): BpfFault {
-  const base = (BigInt(H[reg]! >>> 0) << 32n) | BigInt(L[reg]! >>> 0);
-  const addr = BigInt.asUintN(64, base + BigInt(off));
-  const at = `${kind} of ${size} byte(s) at 0x${addr.toString(16)} (r${reg} 0x${base.toString(16)} ${off < 0 ? '-' : '+'} ${Math.abs(off)})`;
-  let why: string;
-  if (addr < 0x1000n) why = 'in the NULL page';
-  else if (addr >= 0x1_0000_0000n) why = 'beyond the 32-bit address space';
-  else {
-    const r = acc.regionAt(Number(addr));
-    if (r === null) why = 'outside every permitted region';
-    else if (kind !== 'load' && r.writable === false) why = `in read-only region '${r.name}'`;
-    else why = `crossing the end of region '${r.name}' [${hex(r.addr)}, ${hex(r.addr + r.size)})`;
-  }
-  return fault('E_FAULT_MEM', index, n, `${at} is ${why}; permitted: ${acc.describe()}`);
-}
-
-function alignFault(size: number, addr: number, index: number, n: number): BpfFault {
-  return fault(
-    'E_FAULT_ALIGN',
-    index,
-    n,
-    `atomic of ${size} bytes at ${hex(addr)}: expected an address aligned to ${size} bytes`,
-  );
-}
-
-function u64(lo: number, hi: number): bigint {
-  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-}
-
-function callHelper(
-  def: HelperDef,
-  L: Int32Array,
-  H: Int32Array,
-  env: HelperEnv,
-  index: number,
-  n: number,
-): void {
-  let r: unknown;
-  try {
-    r = def.impl(
-      env,
-      u64(L[1]!, H[1]!),
-      u64(L[2]!, H[2]!),
-      u64(L[3]!, H[3]!),
-      u64(L[4]!, H[4]!),
-      u64(L[5]!, H[5]!),
-    );
-  } catch (e) {
-    if (e instanceof BpfFault) {
-      const f = new BpfFault(e.code, index, `helper ${def.id} (${def.name}): ${e.detail}`, { cause: e });
-      f.executed = n;
-      throw f;
-    }
-    const f = new BpfFault(
-      'E_HELPER',
-      index,
-      `helper ${def.id} (${def.name}) failed: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
-    f.executed = n;
-    throw f;
-  }
-  if (typeof r !== 'bigint') {
-    throw fault(
-      'E_HELPER',
-      index,
-      n,
-      `helper ${def.id} (${def.name}) returned ${typeof r}, expected a bigint`,
-    );
-  }
-  const v = BigInt.asUintN(64, r);
-  L[0] = Number(v & 0xffff_ffffn);
-  H[0] = Number(v >> 32n);
 }

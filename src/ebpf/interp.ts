@@ -172,11 +172,12 @@ class InterpProgram implements BpfProgram {
   readonly engine = 'interp' as const;
   readonly #prog: DecodedProgram;
   readonly #budget: number;
-  readonly #machine = new Machine();
+  readonly #machine: Machine;
 
   constructor(prog: DecodedProgram, budget: number) {
     this.#prog = prog;
     this.#budget = budget;
+    this.#machine = new Machine(prog);
   }
 
   get length(): number {
@@ -188,7 +189,7 @@ class InterpProgram implements BpfProgram {
     if (!(mem instanceof AddressSpace)) throw new TypeError('run: mem must be an AddressSpace');
     const limit = opts.budget === undefined ? this.#budget : checkBudget(opts.budget, 'run');
     // A nested run (a helper running a program) gets its own machine, region table and stack.
-    const m = this.#machine.busy ? new Machine() : this.#machine;
+    const m = this.#machine.busy ? new Machine(this.#prog) : this.#machine;
     let st = spaces.get(mem);
     let own = false;
     if (st === undefined) {
@@ -199,8 +200,7 @@ class InterpProgram implements BpfProgram {
       own = true;
     }
     const { acc, stack } = st;
-    m.L.fill(0);
-    m.H.fill(0);
+    m.reset();
     const env = new RunEnv(mem, acc, opts.ctx);
     m.busy = true;
     st.busy = true;
