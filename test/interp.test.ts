@@ -153,28 +153,12 @@ function refAlu(name: string, w: 32 | 64, a: bigint, b: bigint): bigint {
   return BigInt.asUintN(w, r[name]!());
 }
 
-const EDGE64: bigint[] = [
-  0n,
-  1n,
-  2n,
-  3n,
-  7n,
-  0x7fff_ffffn,
-  0x8000_0000n,
-  0xffff_ffffn,
-  0x1_0000_0000n,
-  0x1f_ffff_ffff_ffffn,
-  0x20_0000_0000_0000n,
-  0x7fff_ffff_ffff_ffffn,
-  0x8000_0000_0000_0000n,
-  u64(-1n),
-  u64(-2n),
-  u64(-7n),
-  u64(-0x8000_0000n),
-  u64(-(1n << 53n)),
-  0x1234_5678_9abc_def0n,
-  0xfedc_ba98_7654_3210n,
-];
+/** Edge values: small, around 2^31, 2^32, 2^53, 2^63, and negatives (-1, -2, -7, INT32_MIN, -2^53). */
+const EDGE64: bigint[] = `0 1 2 3 7 0x7fffffff 0x80000000 0xffffffff 0x100000000 0x1fffffffffffff
+  0x20000000000000 0x7fffffffffffffff 0x8000000000000000 0xffffffffffffffff 0xfffffffffffffffe
+  0xfffffffffffffff9 0xffffffff80000000 0xffe0000000000000 0x123456789abcdef0 0xfedcba9876543210`
+  .split(/\s+/)
+  .map((t) => BigInt(t));
 const IMMS = [0, 1, -1, 2, 7, -7, 31, 32, 33, 63, 64, 65, 0x7fff_ffff, -0x8000_0000, 0x1234_5678];
 
 test('every ALU64/ALU32 operation, register and immediate forms, matches the BigInt model on edge values', () => {

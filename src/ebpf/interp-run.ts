@@ -18,8 +18,11 @@
  *
  * Calls: `call imm` (src 0) and callx call helpers; `call` src 1 enters a bpf2bpf frame: r6-r9 are
  * saved and restored by the matching exit, r10 points at the top of the new frame's 512 bytes, and
- * more than MAX_CALL_FRAMES frames is 'E_STACK_OVERFLOW'. callx takes the helper id from its register
- * (dst), the convention of bpf_conformance (callx.data), PREVAIL and eBPF for Windows.
+ * more than MAX_CALL_FRAMES frames is 'E_STACK_OVERFLOW'. callx (register in dst) calls the helper
+ * whose id the register holds, i.e. it is `call imm` with the id computed: the convention of
+ * bpf_conformance, PREVAIL and eBPF for Windows, and the one callx.data pins down (r2 = 5 must call
+ * helper 5: as an instruction index, 5 would be past the end of that 5-slot program). The kernel
+ * rejects callx; a code-address convention would need the loader's function table.
  *
  * may_goto: as the kernel's (non-timed) rewrite, each frame has a counter set to BPF_MAX_LOOPS (8M)
  * when the frame is entered (program start, each bpf2bpf call); a may_goto falls through and
