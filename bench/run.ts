@@ -4,7 +4,7 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop, file)
+ *   --only nop   run only these groups (available: nop, interp, file)
  *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
  *                for the same writes (needs gcc and liburing); on by default when both are present,
  *                --no-kernel skips it
@@ -16,13 +16,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FileReport, fileJson, fileTable, runFileGroup } from './file.js';
 import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
+import { type InterpReport, interpJson, interpTable, runInterpGroup } from './interp.js';
 import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
 import { nopCases } from './nop.js';
 
 /** Groups of time-boxed cases run by harness.measure. */
 const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
-/** Every group, in run order: the case groups, then 'file' (its own interleaved runs, bench/file.ts). */
-const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'file'];
+/**
+ * Every group, in run order: the case groups, then 'interp' (whole BPF programs, bench/interp.ts),
+ * then 'file' (its own interleaved runs, bench/file.ts).
+ */
+const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'file'];
 
 interface Options {
   readonly quick: boolean;
@@ -111,6 +115,7 @@ async function main(): Promise<number> {
   const kernelTiming = opts.quick ? { secs: 0.2, runs: 3 } : { secs: 0.5, runs: 5 };
   const cases = opts.only.flatMap((g) => CASE_GROUPS[g] ?? []);
   const runFile = opts.only.includes('file');
+  const runInterp = opts.only.includes('interp');
 
   // The kernel's figures first, so that both are taken under the same conditions of this run.
   let kernel: KernelNop[] = [];
@@ -150,6 +155,9 @@ async function main(): Promise<number> {
       kernelMeasured: kernel.find((k) => k.batch === c.kernelBatch) ?? null,
     });
   }
+
+  // The interpreter after the case groups, before the file group.
+  const interp: InterpReport | null = runInterp ? runInterpGroup({ quick: opts.quick, progress }) : null;
 
   // The file group last: its writeback must not disturb the CPU-bound cases.
   let file: FileReport | null = null;
@@ -210,6 +218,10 @@ async function main(): Promise<number> {
       formatTable(header, body),
     );
   }
+  if (interp !== null) {
+    const t = interpTable(interp);
+    lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   if (file !== null) {
     const t = fileTable(file, fileKernelNote);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
@@ -263,6 +275,7 @@ async function main(): Promise<number> {
       kernelMeasured: r.kernelMeasured === null ? null : r.kernelMeasured.median,
       vsKernelMeasured: r.kernelMeasured === null ? null : round(r.stats.median / r.kernelMeasured.median, 4),
     })),
+    interp: interp === null ? null : interpJson(interp),
     file: file === null ? null : fileJson(file, fileKernelNote),
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);

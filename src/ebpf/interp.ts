@@ -1,0 +1,229 @@
+/**
+ * The reference interpreter: load a program once (checks + pre-decoding), run it many times over an
+ * address space.
+ *
+ *   const prog = loadProgram(insns, { helpers, budget: 1e6 });
+ *   const { r0, executed } = prog.run({ mem, r1: ctxAddr, regions: [{ addr: ctxAddr, size: 16 }] });
+ *
+ * Run contract: r1-r5 are the given values (default 0), r0 and r6-r9 start at 0, r10 is the frame
+ * pointer: the top of frame 0 of a stack of MAX_CALL_FRAMES frames of MAX_BPF_STACK (512) bytes in
+ * the address space (kernel-private memory, allocated at the first run in that address space and
+ * kept for the next ones until releaseInterpreter(mem)); each frame is zeroed when it is entered.
+ * The program may access its stack frames, the `regions` of the run and the regions helpers grant
+ * during the run; nothing else. `ctx` is handed to helpers (HelperEnv.ctx).
+ *
+ * Load options: `helpers` (the registry `call` resolves against; default empty), `budget` (maximum
+ * instructions per run; default unlimited; a run option overrides it), `resolveLddw` (resolves lddw
+ * with a pseudo source; without it such a program is rejected with 'E_LDDW_PSEUDO': the ELF loader
+ * provides the resolver).
+ *
+ * Engine seam: BpfProgram is the interface a JIT will implement too; `engine` tells them apart.
+ */
+import { AddressSpace } from '../mem/address-space.js';
+import { type Region, RegionAccess } from '../mem/regions.js';
+import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
+import { type HelperEnv, HelperRegistry } from './helpers.js';
+import type { Insn } from './insn.js';
+import { type DecodedProgram, decodeProgram, type LddwResolver } from './interp-decode.js';
+import { Machine, runLoop } from './interp-run.js';
+
+export type { Region } from '../mem/regions.js';
+export type { LddwResolver } from './interp-decode.js';
+
+/** Execution engines; the JIT will add 'jit'. */
+export type EngineKind = 'interp';
+
+export interface LoadOptions {
+  readonly helpers?: HelperRegistry;
+  /** Maximum instructions executed per run (a positive integer); default unlimited. */
+  readonly budget?: number;
+  readonly resolveLddw?: LddwResolver;
+}
+
+/** A register value: a bigint (taken modulo 2^64) or a safe integer (negative = two's complement). */
+export type RegValue = bigint | number;
+
+export interface RunOptions {
+  readonly mem: AddressSpace;
+  readonly r1?: RegValue;
+  readonly r2?: RegValue;
+  readonly r3?: RegValue;
+  readonly r4?: RegValue;
+  readonly r5?: RegValue;
+  /** Regions the program may access besides its stack (writable unless `writable: false`). */
+  readonly regions?: readonly Region[];
+  /** Handed to helpers as HelperEnv.ctx. */
+  readonly ctx?: unknown;
+  /** Overrides the program's budget for this run. */
+  readonly budget?: number;
+}
+
+export interface RunResult {
+  /** r0 at the outermost exit, as a u64. */
+  readonly r0: bigint;
+  /** Instructions executed (lddw counts one). */
+  readonly executed: number;
+}
+
+/** A loaded program, whatever engine runs it. */
+export interface BpfProgram {
+  readonly engine: EngineKind;
+  /** Slots (lddw counts two). */
+  readonly length: number;
+  /** Run to the outermost exit. Throws BpfFault on a fault. */
+  run(opts: RunOptions): RunResult;
+}
+
+/** Bytes of the stack of one run: every frame. */
+export const STACK_BYTES = MAX_CALL_FRAMES * MAX_BPF_STACK;
+
+/** Check and pre-decode `insns` (throws InsnError or ProgramLoadError) for the interpreter. */
+export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
+  if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
+  const helpers = opts.helpers ?? new HelperRegistry();
+  if (!(helpers instanceof HelperRegistry))
+    throw new TypeError('loadProgram: helpers must be a HelperRegistry');
+  const budget = checkBudget(opts.budget, 'loadProgram');
+  return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw), budget);
+}
+
+function checkBudget(b: number | undefined, who: string): number {
+  if (b === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isSafeInteger(b) || b < 1)
+    throw new RangeError(`${who}: budget must be a positive integer, got ${b}`);
+  return b;
+}
+
+const TWO32 = 4294967296;
+
+/** Set register r of the machine to a run argument (left alone when undefined). */
+function setReg(m: Machine, r: number, v: RegValue | undefined): void {
+  if (v === undefined) return;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v))
+      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
+    // Exact for |v| < 2^53: the high half is floor(v / 2^32), the low half the remainder.
+    const hi = Math.floor(v / TWO32);
+    m.L[r] = v - hi * TWO32;
+    m.H[r] = hi;
+    return;
+  }
+  if (typeof v !== 'bigint')
+    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
+  const u = BigInt.asUintN(64, v);
+  m.L[r] = Number(u & 0xffff_ffffn);
+  m.H[r] = Number(u >> 32n);
+}
+
+/** The environment helpers see; one per run, closed when the run ends. */
+class RunEnv implements HelperEnv {
+  readonly mem: AddressSpace;
+  readonly ctx: unknown;
+  readonly #acc: RegionAccess;
+  #open = true;
+  constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown) {
+    this.mem = mem;
+    this.ctx = ctx;
+    this.#acc = acc;
+  }
+  close(): void {
+    this.#open = false;
+  }
+  grant(addr: number, size: number, writable = true, name = 'helper'): void {
+    if (!this.#open) throw new TypeError('HelperEnv.grant: the run this environment belongs to has ended');
+    this.#acc.grant(addr, size, writable, name);
+  }
+  readable(addr: number, len: number): boolean {
+    return this.#open && this.#acc.canRead(addr, len);
+  }
+  writable(addr: number, len: number): boolean {
+    return this.#open && this.#acc.canWrite(addr, len);
+  }
+}
+
+/**
+ * What runs in one address space reuse: the region table and the stack (STACK_BYTES of
+ * kernel-private memory, allocated at the first run and kept until releaseInterpreter()).
+ */
+interface SpaceState {
+  readonly acc: RegionAccess;
+  readonly stack: number;
+  busy: boolean;
+}
+
+const spaces = new WeakMap<AddressSpace, SpaceState>();
+
+function newSpaceState(mem: AddressSpace): SpaceState {
+  return { acc: new RegionAccess(mem), stack: mem.alloc(STACK_BYTES, 8), busy: false };
+}
+
+/**
+ * Free the stack the interpreter keeps in `mem` between runs (e.g. before a leak check or when the
+ * address space is torn down). The next run allocates it again. No effect while a run is going on.
+ */
+export function releaseInterpreter(mem: AddressSpace): void {
+  const st = spaces.get(mem);
+  if (st === undefined || st.busy) return;
+  spaces.delete(mem);
+  mem.free(st.stack);
+}
+
+class InterpProgram implements BpfProgram {
+  readonly engine = 'interp' as const;
+  readonly #prog: DecodedProgram;
+  readonly #budget: number;
+  readonly #machine: Machine;
+
+  constructor(prog: DecodedProgram, budget: number) {
+    this.#prog = prog;
+    this.#budget = budget;
+    this.#machine = new Machine(prog);
+  }
+
+  get length(): number {
+    return this.#prog.length;
+  }
+
+  run(opts: RunOptions): RunResult {
+    const mem = opts?.mem;
+    if (!(mem instanceof AddressSpace)) throw new TypeError('run: mem must be an AddressSpace');
+    const limit = opts.budget === undefined ? this.#budget : checkBudget(opts.budget, 'run');
+    // A nested run (a helper running a program) gets its own machine, region table and stack.
+    const m = this.#machine.busy ? new Machine(this.#prog) : this.#machine;
+    let st = spaces.get(mem);
+    let own = false;
+    if (st === undefined) {
+      st = newSpaceState(mem);
+      spaces.set(mem, st);
+    } else if (st.busy) {
+      st = newSpaceState(mem);
+      own = true;
+    }
+    const { acc, stack } = st;
+    m.reset();
+    const env = new RunEnv(mem, acc, opts.ctx);
+    m.busy = true;
+    st.busy = true;
+    try {
+      setReg(m, 1, opts.r1);
+      setReg(m, 2, opts.r2);
+      setReg(m, 3, opts.r3);
+      setReg(m, 4, opts.r4);
+      setReg(m, 5, opts.r5);
+      acc.grant(stack, STACK_BYTES, true, 'stack');
+      for (const r of opts.regions ?? []) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
+      const top = stack + STACK_BYTES;
+      m.L[10] = top;
+      const executed = runLoop(this.#prog, m, acc, env, top, limit);
+      const lo = m.L[0]! >>> 0;
+      const hi = m.H[0]! >>> 0;
+      return { r0: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), executed };
+    } finally {
+      env.close();
+      acc.clear();
+      m.busy = false;
+      st.busy = false;
+      if (own) mem.free(stack);
+    }
+  }
+}
