@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Io, runAsm, runConformanceCmd, runDisasm } from './bpf-tools.js';
 import { EXAMPLES, type Example } from './examples.js';
 
 const HELP = `usage: uring-bpf <command> [options]
@@ -13,6 +14,12 @@ commands:
   examples [name...]   run the built-in examples (all by default), check their
                        results and exit non-zero on any mismatch
   examples --list      list the examples
+  asm <file> [-o out]  assemble eBPF text (LLVM or uBPF syntax) into a raw
+                       instruction file
+  disasm <file>        disassemble a raw instruction file like llvm-objdump -d
+  conformance <dir>    run bpf_conformance .data files (--engine interp, --json)
+
+Each command takes --help for its own options.
 
 options:
   -h, --help           show this help
@@ -26,11 +33,6 @@ function version(): string {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
-}
-
-interface Io {
-  out(s: string): void;
-  err(s: string): void;
 }
 
 const stdio: Io = {
@@ -109,6 +111,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return 0;
   }
   if (cmd === 'examples') return runExamples(rest, io);
+  if (cmd === 'asm') return runAsm(rest, io);
+  if (cmd === 'disasm') return runDisasm(rest, io);
+  if (cmd === 'conformance') return runConformanceCmd(rest, io);
   io.err(`uring-bpf: unknown command '${cmd}'\n${HELP}`);
   return 2;
 }
