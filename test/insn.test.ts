@@ -106,6 +106,8 @@ const CHECK_ERRORS: CheckCase[] = [
   ['ja with imm', [I(0x05, 0, 0, 0, 1), EXIT], 'E_RESERVED', 0, 'imm'],
   ['gotol with off', [I(0x06, 0, 0, 1), EXIT], 'E_RESERVED', 0, 'off'],
   ['call src 3', [I(0x85, 0, 3), EXIT], 'E_RESERVED', 0, 'src'],
+  ['helper call with off', [I(0x85, 0, 0, 1, 5), EXIT], 'E_RESERVED', 0, 'off'],
+  ['local call with off', [I(0x85, 0, 1, 1, 0), EXIT], 'E_RESERVED', 0, 'off'],
   ['callx with imm', [I(0x8d, 1, 0, 0, 1), EXIT], 'E_RESERVED', 0, 'imm'],
   ['call in class JMP32', [I(0x86), EXIT], 'E_OPCODE', 0, 'code'],
   ['may_goto with src 1', [I(0xe5, 0, 1), EXIT], 'E_RESERVED', 0, 'src'],
@@ -143,8 +145,8 @@ test('checkInsns admits the variants that off and imm select', () => {
     ['be16/le64/bswap32', [I(0xdc, 0, 0, 0, 16), I(0xd4, 0, 0, 0, 64), I(0xd7, 0, 0, 0, 32), EXIT]],
     ['lddw pseudo map fd', [I(LDDW, 1, 1, 0, 3), I(0), EXIT]],
     [
-      'call helper, local, kfunc; callx r2',
-      [I(0x85, 0, 0, 0, 5), I(0x85, 0, 1, 0, 0), I(0x85, 0, 2), I(0x8d, 2), EXIT],
+      'call helper, local, kfunc (off = module BTF fd index); callx r2',
+      [I(0x85, 0, 0, 0, 5), I(0x85, 0, 1, 0, 0), I(0x85, 0, 2), I(0x85, 0, 2, 1, 7), I(0x8d, 2), EXIT],
     ],
     ['may_goto, gotol', [I(0xe5, 0, 0, 0), I(0x06, 0, 0, 0, 0), EXIT]],
     [

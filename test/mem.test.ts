@@ -701,3 +701,24 @@ test('ring-word accessors behave the same with plain and with atomic (threaded) 
   assert.deepEqual(results[0], [0xfffffffe, 0b1100, 1]);
   assert.deepEqual(results[1], results[0]);
 });
+
+test('AddressSpace: alloc and zero clear every byte, for sizes below, at and across the zero block (64 KiB)', () => {
+  const m = new AddressSpace({ size: 1 << 20 });
+  for (const size of [1, 127, 128, 129, 4096, 0x10000 - 8, 0x10000, 0x10000 + 8, 0x28000 + 24]) {
+    const a = m.alloc(size);
+    m.fill(a, 0xee, size);
+    m.free(a);
+    const b = m.alloc(size);
+    assert.equal(b, a, 'the same block comes back');
+    const bytes = m.readBytes(b, size);
+    assert.equal(bytes.indexOf(0xee), -1, `size ${size}: a dirty byte survived`);
+    if (size >= 3) {
+      m.fill(b, 0xee, size);
+      m.zero(b + 1, size - 2);
+      assert.equal(m.readU8(b), 0xee, 'zero() leaves the byte before its range');
+      assert.equal(m.readU8(b + size - 1), 0xee, 'zero() leaves the byte after its range');
+      assert.equal(m.readBytes(b + 1, size - 2).indexOf(0xee), -1);
+    }
+    m.free(b);
+  }
+});

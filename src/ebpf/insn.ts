@@ -361,7 +361,8 @@ function checkJmp(insn: Insn, i: number, is32: boolean): void {
   }
   if (op === BPF_CALL) {
     if (is32) throw badOpcode(i, insn, 'no call in class JMP32');
-    if (insn.off !== 0) throw reserved(i, insn, 'off', 'call');
+    // kfunc calls (src 2) carry the BTF fd index of the kfunc's module in off.
+    if (insn.off !== 0 && !(insn.src === BPF_PSEUDO_KFUNC_CALL && !x)) throw reserved(i, insn, 'off', 'call');
     if (x) {
       // callx: the register is in dst (as clang encodes it), imm and src 0.
       if (insn.src !== 0) throw reserved(i, insn, 'src', 'callx');

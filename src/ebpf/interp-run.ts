@@ -30,7 +30,7 @@
  */
 import type { RegionAccess } from '../mem/regions.js';
 import { RMW_CMPXCHG } from '../mem/regions.js';
-import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
+import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
 import type { HelperEnv } from './helpers.js';
 import {
   add64,
@@ -50,11 +50,8 @@ import {
 import { type DecodedProgram, FIRST_CONST_REG } from './interp-decode.js';
 import { alignFault, budgetFault, callHelper, fault, memFault } from './interp-faults.js';
 
-/**
- * may_goto iterations per frame: the kernel's BPF_MAX_LOOPS (include/linux/bpf.h, 8 * 1024 * 1024).
- * Not a UAPI constant, so src/uapi/bpf.ts does not have it yet; this local value stands in for it.
- */
-export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
+/** may_goto iterations per frame: the kernel's BPF_MAX_LOOPS. */
+export const MAY_GOTO_LOOPS = BPF_MAX_LOOPS;
 
 /** Saved state per caller frame: r6-r9 (lo, hi), return slot, may_goto counter. */
 const FRAME_WORDS = 10;

@@ -14,6 +14,8 @@ import { RangeAllocator } from './allocator.js';
 import { MemoryFault } from './errors.js';
 
 export const NULL_PAGE_SIZE = 0x1000;
+/** A block of zeroes to copy from (see zero()). */
+const ZERO_BLOCK = new Uint8Array(0x10000);
 const WASM_PAGE = 0x10000;
 export const DEFAULT_ADDRESS_SPACE_SIZE = 64 * 1024 * 1024;
 export const MAX_ADDRESS_SPACE_SIZE = 4 * 1024 * 1024 * 1024 - WASM_PAGE;
@@ -63,7 +65,7 @@ export class AddressSpace {
   /** Allocate `size` zeroed bytes aligned to `align` (power of two). Throws MemoryExhausted when full. */
   alloc(size: number, align = 8): number {
     const addr = this.#alloc.alloc(size, align);
-    this.#u8.fill(0, addr, addr + size);
+    this.zero(addr, size);
     return addr;
   }
 
@@ -229,9 +231,19 @@ export class AddressSpace {
   setI32(addr: number, v: number): void {
     this.#i32[addr >>> 2] = v;
   }
-  /** Zero [addr, addr+len) (kernel-owned memory). */
+  /**
+   * Zero [addr, addr+len) (kernel-owned memory). fill() on a SharedArrayBuffer view goes byte by byte
+   * (~1 us per 4 KiB); copying from a zero block is ~5x faster beyond a few dozen bytes.
+   */
   zero(addr: number, len: number): void {
-    this.#u8.fill(0, addr, addr + len);
+    if (len <= 128) {
+      this.#u8.fill(0, addr, addr + len);
+      return;
+    }
+    for (let p = addr, end = addr + len; p < end; p += ZERO_BLOCK.length) {
+      const n = Math.min(ZERO_BLOCK.length, end - p);
+      this.#u8.set(n === ZERO_BLOCK.length ? ZERO_BLOCK : ZERO_BLOCK.subarray(0, n), p);
+    }
   }
   /** From now on, ring-word accessors use Atomics (the memory is about to be shared with a worker). */
   enableThreads(): void {

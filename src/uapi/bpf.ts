@@ -96,5 +96,11 @@ export const MAX_CALL_FRAMES = 8;
 export const MAX_BPF_REG = 11;
 export const BPF_REG_FP = 10;
 
+/**
+ * may_goto iterations a frame may take before the jump is forced (include/linux/bpf.h; kernel-internal,
+ * kept here with the other kernel constants).
+ */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
+
 /** Size of one instruction slot in bytes. */
 export const BPF_INSN_SIZE = 8;
