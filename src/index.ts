@@ -1,4 +1,5 @@
 /** uring-bpf: io_uring with several completion queues and BPF requests (RFC v2), in userspace. */
+export * from './ebpf/index.js';
 export * from './liburing/index.js';
 export { AddressSpace, type AddressSpaceOptions, MemoryExhausted, MemoryFault } from './mem/index.js';
 export * as uapi from './uapi/index.js';

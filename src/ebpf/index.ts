@@ -1,0 +1,37 @@
+/** The eBPF layer's public API: instructions, assemblers, disassembler, interpreter, helper registry. */
+export { AsmError, type AsmErrorCode, assembleLlvm, assembleUbpf } from './asm/index.js';
+export {
+  type ConformanceOptions,
+  type ConformanceOutcome,
+  type ConformanceReport,
+  formatConformance,
+  runConformance,
+} from './conformance.js';
+export { type DisasmOptions, disassemble, type FormattedInsn, formatInsn } from './disasm.js';
+export { BpfFault, type BpfFaultCode, ProgramLoadError, type ProgramLoadErrorCode } from './faults.js';
+export {
+  type ArgType,
+  type HelperDef,
+  type HelperEnv,
+  type HelperImpl,
+  HelperRegistry,
+  type RetType,
+} from './helpers.js';
+export {
+  checkInsns,
+  decodeInsns,
+  encodeInsns,
+  type Insn,
+  InsnError,
+  type InsnErrorCode,
+  insnsFromWords,
+} from './insn.js';
+export {
+  type BpfProgram,
+  type LoadOptions,
+  loadProgram,
+  type Region,
+  type RunOptions,
+  type RunResult,
+  releaseInterpreter,
+} from './interp.js';
