@@ -11,12 +11,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AsmError } from '../src/ebpf/asm/errors.js';
 import { lexLine } from '../src/ebpf/asm/lexer.js';
 import { assembleLlvm, LLVM_DIALECT } from '../src/ebpf/asm/llvm.js';
 import { LLVM_FORMS } from '../src/ebpf/asm/llvm-forms.js';
 import { match } from '../src/ebpf/asm/llvm-match.js';
 import { checkInsns, decodeInsns, encodeInsns, type Insn } from '../src/ebpf/insn.js';
+import { type AsmErrorCase, assertAsmErrors } from './asm-common.js';
 import { repoRoot } from './helpers.js';
 
 const ROOT = repoRoot();
@@ -299,7 +299,7 @@ test('decimal and hex immediates agree; hex up to 0xffffffff is a 32-bit pattern
 
 /* ------------------------------------------------------------------ errors */
 
-const ERRORS: readonly [src: string, code: string, line: number, column: number][] = [
+const ERRORS: readonly AsmErrorCase[] = [
   ['r0 = 1\nfrobnicate r0', 'E_ASM_MNEMONIC', 2, 1],
   ['nop', 'E_ASM_MNEMONIC', 1, 1],
   ['.section .maps', 'E_ASM_DIRECTIVE', 1, 1],
@@ -340,23 +340,7 @@ const ERRORS: readonly [src: string, code: string, line: number, column: number]
 ];
 
 test('errors carry a stable code, the line and column of the offending token, and expected/found', () => {
-  for (const [src, code, line, column] of ERRORS) {
-    assert.throws(
-      () => assembleLlvm(src),
-      (e: unknown) => {
-        assert.ok(e instanceof AsmError, `${JSON.stringify(src)}: ${String(e)}`);
-        assert.deepEqual(
-          { code: e.code, line: e.line, column: e.column },
-          { code, line, column },
-          `${JSON.stringify(src)}: ${e.message}`,
-        );
-        assert.ok(e.message.startsWith(`line ${line}, column ${column}: expected `), e.message);
-        assert.match(e.message, /, found .+$/);
-        return true;
-      },
-      `${JSON.stringify(src)} assembled`,
-    );
-  }
+  assertAsmErrors(assembleLlvm, ERRORS);
 });
 
 test('an objdump line keeps the columns of the original line in errors', () => {

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { AsmError } from '../src/ebpf/asm/errors.js';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { checkInsns, encodeInsns, type Insn, insnsFromWords } from '../src/ebpf/insn.js';
+import { type AsmErrorCase, assertAsmErrors } from './asm-common.js';
 import { repoRoot } from './helpers.js';
 
 const CONFORMANCE = join(repoRoot(), '..', 'shared', 'conformance', 'bpf');
@@ -322,7 +323,7 @@ test('comments, blank lines, label-only lines and spacing are ignored', () => {
 
 /* ------------------------------------------------------------------ errors */
 
-const ERRORS: readonly [src: string, code: string, line: number, column: number][] = [
+const ERRORS: readonly AsmErrorCase[] = [
   ['mov %r0, 1\nfoo %r0, 1', 'E_ASM_MNEMONIC', 2, 1],
   ['lock fetch xchg [%r1], %r2', 'E_ASM_MNEMONIC', 1, 12],
   ['lock nand [%r1], %r2', 'E_ASM_MNEMONIC', 1, 6],
@@ -366,23 +367,7 @@ const ERRORS: readonly [src: string, code: string, line: number, column: number]
 ];
 
 test('errors carry a stable code, the line and column of the offending token, and expected/found', () => {
-  for (const [src, code, line, column] of ERRORS) {
-    assert.throws(
-      () => assembleUbpf(src),
-      (e: unknown) => {
-        assert.ok(e instanceof AsmError, `${JSON.stringify(src)}: ${String(e)}`);
-        assert.deepEqual(
-          { code: e.code, line: e.line, column: e.column },
-          { code, line, column },
-          `${JSON.stringify(src)}: ${e.message}`,
-        );
-        assert.ok(e.message.startsWith(`line ${line}, column ${column}: expected `), e.message);
-        assert.match(e.message, /, found .+$/);
-        return true;
-      },
-      `${JSON.stringify(src)} assembled`,
-    );
-  }
+  assertAsmErrors(assembleUbpf, ERRORS);
 });
 
 test('a jump to a label farther than the 16-bit offset reaches is a range error; ja32 reaches it', () => {
