@@ -104,3 +104,76 @@ export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
 
 /** Size of one instruction slot in bytes. */
 export const BPF_INSN_SIZE = 8;
+
+/* ---- program types (RFC v2 numbering: IOURING is appended after SK_LOOKUP = 30) */
+export const BPF_PROG_TYPE_UNSPEC = 0;
+export const BPF_PROG_TYPE_SOCKET_FILTER = 1;
+export const BPF_PROG_TYPE_IOURING = 31;
+
+/* ---- map types (enum bpf_map_type) */
+export const BPF_MAP_TYPE_UNSPEC = 0;
+export const BPF_MAP_TYPE_HASH = 1;
+export const BPF_MAP_TYPE_ARRAY = 2;
+export const BPF_MAP_TYPE_PROG_ARRAY = 3;
+export const BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
+export const BPF_MAP_TYPE_PERCPU_HASH = 5;
+export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+export const BPF_MAP_TYPE_STACK_TRACE = 7;
+export const BPF_MAP_TYPE_CGROUP_ARRAY = 8;
+export const BPF_MAP_TYPE_LRU_HASH = 9;
+export const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
+export const BPF_MAP_TYPE_LPM_TRIE = 11;
+export const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
+export const BPF_MAP_TYPE_HASH_OF_MAPS = 13;
+export const BPF_MAP_TYPE_QUEUE = 22;
+export const BPF_MAP_TYPE_STACK = 23;
+export const BPF_MAP_TYPE_RINGBUF = 27;
+
+/* ---- map creation flags (map_flags) */
+export const BPF_F_NO_PREALLOC = 1 << 0;
+export const BPF_F_NO_COMMON_LRU = 1 << 1;
+export const BPF_F_NUMA_NODE = 1 << 2;
+export const BPF_F_RDONLY = 1 << 3;
+export const BPF_F_WRONLY = 1 << 4;
+export const BPF_F_ZERO_SEED = 1 << 6;
+export const BPF_F_RDONLY_PROG = 1 << 7;
+export const BPF_F_WRONLY_PROG = 1 << 8;
+export const BPF_F_MMAPABLE = 1 << 10;
+export const BPF_F_INNER_MAP = 1 << 12;
+
+/* ---- map update flags */
+export const BPF_ANY = 0;
+export const BPF_NOEXIST = 1;
+export const BPF_EXIST = 2;
+export const BPF_F_LOCK = 4;
+
+/* ---- ring buffer */
+export const BPF_RB_NO_WAKEUP = 1 << 0;
+export const BPF_RB_FORCE_WAKEUP = 1 << 1;
+export const BPF_RINGBUF_BUSY_BIT = 1 << 31;
+export const BPF_RINGBUF_DISCARD_BIT = 1 << 30;
+export const BPF_RINGBUF_HDR_SZ = 8;
+
+/* ---- helper ids (enum bpf_func_id; 164-167 are the RFC v2 io_uring helpers, mainline differs) */
+export const BPF_FUNC_map_lookup_elem = 1;
+export const BPF_FUNC_map_update_elem = 2;
+export const BPF_FUNC_map_delete_elem = 3;
+export const BPF_FUNC_ktime_get_ns = 5;
+export const BPF_FUNC_trace_printk = 6;
+export const BPF_FUNC_get_prandom_u32 = 7;
+export const BPF_FUNC_get_smp_processor_id = 8;
+export const BPF_FUNC_tail_call = 12;
+export const BPF_FUNC_ringbuf_output = 130;
+export const BPF_FUNC_ringbuf_reserve = 131;
+export const BPF_FUNC_ringbuf_submit = 132;
+export const BPF_FUNC_ringbuf_discard = 133;
+export const BPF_FUNC_copy_from_user = 148;
+export const BPF_FUNC_iouring_queue_sqe = 164;
+export const BPF_FUNC_iouring_emit_cqe = 165;
+export const BPF_FUNC_iouring_reap_cqe = 166;
+export const BPF_FUNC_copy_to_user = 167;
+
+/** Tail calls one run may make (MAX_TAIL_CALL_CNT). */
+export const MAX_TAIL_CALL_CNT = 33;
+/** Object names (maps, programs) are at most 15 bytes and a NUL. */
+export const BPF_OBJ_NAME_LEN = 16;
