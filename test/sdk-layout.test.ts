@@ -20,6 +20,7 @@ import * as io from '../src/uapi/io_uring.js';
 import {
   type FieldType,
   fieldSize,
+  IO_URING_BPF_CTX,
   IO_URING_CQE,
   IO_URING_SQE,
   KERNEL_TIMESPEC,
@@ -147,17 +148,6 @@ test('sdk_layout.c prints every struct, member, constant and helper the header d
 });
 
 /* ------------------------------------------------------------------ structs */
-
-/** spec §3.7 (patches 19, 23); src/uapi/layout.ts has no table for the program context. */
-const IO_URING_BPF_CTX = {
-  name: 'io_uring_bpf_ctx',
-  size: 16,
-  fields: {
-    user_data: { offset: 0, type: 'u64' },
-    wait_nr: { offset: 8, type: 'u32' },
-    wait_idx: { offset: 12, type: 'u32' },
-  },
-} as const satisfies StructLayout;
 
 interface StructSpec {
   readonly table: StructLayout;

@@ -18,6 +18,7 @@ import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { decodeInsns } from '../src/ebpf/insn.js';
 import { loadProgram } from '../src/ebpf/interp.js';
 import {
+  prepBpf,
   prepCancel,
   prepClose,
   prepFsync,
@@ -38,7 +39,6 @@ import { BPF_FUNC_iouring_queue_sqe } from '../src/uapi/bpf.js';
 import { AT_FDCWD, O_CREAT, O_TRUNC, O_WRONLY } from '../src/uapi/fs.js';
 import {
   IORING_FSYNC_DATASYNC,
-  IORING_OP_BPF,
   IORING_OP_WRITE,
   IORING_TIMEOUT_ABS,
   IOSQE_FIXED_FILE,
@@ -97,16 +97,7 @@ const PREPS: Readonly<Record<string, readonly [number, Prep]>> = {
   fsync: [2, (s, a) => prepFsync(s, i32(A(a, 0)), u32(A(a, 1)))],
   openat: [4, (s, a) => prepOpenat(s, i32(A(a, 0)), addr(A(a, 1)), i32(A(a, 2)), u32(A(a, 3)))],
   close: [1, (s, a) => prepClose(s, i32(A(a, 0)))],
-  // spec §7: liburing's io_uring_prep_bpf is a NOP with opcode IORING_OP_BPF and the slot in off
-  // (prep.ts has no prepBpf).
-  bpf: [
-    1,
-    (s, a) => {
-      prepNop(s);
-      s.set('opcode', IORING_OP_BPF);
-      s.set('off', u32(A(a, 0)));
-    },
-  ],
+  bpf: [1, (s, a) => prepBpf(s, u32(A(a, 0)))],
 };
 
 /** The SQE src/liburing builds for one case line, as hex. */

@@ -7,6 +7,7 @@ import type { AddressSpace } from '../mem/address-space.js';
 import { OPEN_HOW } from '../uapi/fs.js';
 import {
   IORING_OP_ASYNC_CANCEL,
+  IORING_OP_BPF,
   IORING_OP_CLOSE,
   IORING_OP_FADVISE,
   IORING_OP_FALLOCATE,
@@ -60,6 +61,15 @@ export function prepRw(
 /** io_uring_prep_nop(3). */
 export function prepNop(sqe: Sqe): Sqe {
   sqe.rw(IORING_OP_NOP, -1, 0, 0, 0, 0, 0);
+  return sqe;
+}
+
+/**
+ * RFC v2 io_uring_prep_bpf: run the program registered in `slot` (IORING_REGISTER_BPF) as a request;
+ * a NOP with opcode IORING_OP_BPF and the slot in the low 32 bits of `off` (spec §7).
+ */
+export function prepBpf(sqe: Sqe, slot: number): Sqe {
+  sqe.rw(IORING_OP_BPF, -1, 0, 0, 0, slot >>> 0, 0);
   return sqe;
 }
 

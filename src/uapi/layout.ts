@@ -139,6 +139,17 @@ export const KERNEL_TIMESPEC = {
   },
 } as const satisfies StructLayout;
 
+/** RFC v2 struct io_uring_bpf_ctx: the context of a BPF_PROG_TYPE_IOURING program (spec §3.7). */
+export const IO_URING_BPF_CTX = {
+  name: 'io_uring_bpf_ctx',
+  size: 16,
+  fields: {
+    user_data: f(0, 'u64'),
+    wait_nr: f(8, 'u32'),
+    wait_idx: f(12, 'u32'),
+  },
+} as const satisfies StructLayout;
+
 /** struct io_uring_probe header (16 bytes) followed by io_uring_probe_op entries (8 bytes each). */
 export const IO_URING_PROBE = {
   name: 'io_uring_probe',
