@@ -17,6 +17,7 @@ import { AddressSpace } from '../src/mem/address-space.js';
 import {
   BPF_ANY,
   BPF_EXIST,
+  BPF_F_LOCK,
   BPF_FUNC_map_lookup_elem,
   BPF_MAP_TYPE_ARRAY,
   BPF_MAP_TYPE_HASH,
@@ -146,6 +147,14 @@ describe('map helpers in programs', () => {
       ['array: NOEXIST', update(a.id, 0, 1, BPF_NOEXIST), -EEXIST],
       ['array: index out of range', update(a.id, 2, 1, BPF_ANY), -E2BIG],
       ['array: delete', del(a.id, 0), -EINVAL],
+      ['array: BPF_F_LOCK', update(a.id, 0, 1, BPF_F_LOCK), -EINVAL],
+      [
+        'array: BPF_F_LOCK | BPF_NOEXIST (EEXIST is checked first)',
+        update(a.id, 0, 1, BPF_F_LOCK | BPF_NOEXIST),
+        -EEXIST,
+      ],
+      ['array: BPF_F_LOCK out of range (E2BIG is checked first)', update(a.id, 5, 1, BPF_F_LOCK), -E2BIG],
+      ['hash: BPF_F_LOCK', update(h.id, 5, 1, BPF_F_LOCK), -EINVAL],
     ];
     for (const [label, prog, want] of steps) assert.equal(r0(prog), BigInt(want), label);
     assert.deepEqual([...h.u64.entries()], [[5, 52n]]);
@@ -402,6 +411,15 @@ describe('grants', () => {
     mem.writeU32(key, 1);
     lookup.impl(next, BigInt(h.handle), BigInt(key), 0n, 0n, 0n);
     assert.deepEqual(next.grants, [[v.addr, v.size, true]]);
+    // An engine that reuses one environment for the next run: its regions are gone, grant again.
+    let open = false;
+    const reused = { ...recordingEnv(), readable: (addr: number) => addr === key || open };
+    lookup.impl(reused, BigInt(h.handle), BigInt(key), 0n, 0n, 0n);
+    open = true;
+    lookup.impl(reused, BigInt(h.handle), BigInt(key), 0n, 0n, 0n);
+    open = false;
+    lookup.impl(reused, BigInt(h.handle), BigInt(key), 0n, 0n, 0n);
+    assert.equal(reused.grants.length, 2);
     h.freeze();
     const third = recordingEnv();
     lookup.impl(third, BigInt(h.handle), BigInt(key), 0n, 0n, 0n);

@@ -8,9 +8,10 @@
  * for the common 4-byte keys; `map.typed(k, v)` makes any other. A TypeScript operation writes the key
  * (and value) into the map's scratch area of the address space and runs the same Store code as the
  * helpers, with the syscall's semantics: lookups do not count as LRU uses, per-cpu values are read
- * and written for every cpu (arrays of `cpus` values), errors throw MapError with the errno.
+ * and written for every cpu (arrays of `cpus` values), BPF_F_LOCK is refused before anything else
+ * (as map_update_elem() does), errors throw MapError with the errno.
  */
-import { BPF_ANY } from '../../uapi/bpf.js';
+import { BPF_ANY, BPF_F_LOCK } from '../../uapi/bpf.js';
 import { E2BIG, EEXIST, EINVAL, ENOENT, EPERM } from '../../uapi/errno.js';
 import { bytesCodec, type Codec, codecs } from './codec.js';
 import { MapError } from './errors.js';
@@ -108,7 +109,7 @@ export abstract class KvMap extends BpfMap {
 
   /* ------------------------------------------------------------------ TypeScript views */
 
-  /** Cursors of the elements; for subclasses that report an order. */
+  /** The key bytes of the element at `cursor` (Store.next), for subclasses that report an order. */
   protected keyAt(cursor: number): Uint8Array {
     this.store.writeKey(cursor, this.#scratchKey);
     return this.ctx.mem.readBytes(this.#scratchKey, this.keySize);
@@ -177,6 +178,13 @@ export abstract class KvMap extends BpfMap {
         self.checkSysWrite('update');
         if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff_ffff)
           throw new TypeError(`update: flags must be a u32, got ${flags}`);
+        // map_update_elem() of the syscall refuses BPF_F_LOCK first: no value holds a bpf_spin_lock.
+        if ((flags & BPF_F_LOCK) !== 0)
+          throw new MapError(
+            EINVAL,
+            self.describe(),
+            'update: BPF_F_LOCK, but the value holds no bpf_spin_lock',
+          );
         kc.write(mem, sk, key);
         va.write(value);
         const r = store.update(sk, sv, flags, true);

@@ -107,12 +107,13 @@ export abstract class BpfMap {
 
   /**
    * Grant `env` (a program's run) access to the whole value storage, once per run: read-only unless
-   * the map is programWritable. Remembers the last run it granted, so the region table of a run gets
-   * one entry per map however many lookups it does.
+   * the map is programWritable. Remembers the last run it granted (and checks that the run can still
+   * read the storage, in case an engine reuses one HelperEnv for several runs), so the region table
+   * of a run gets one entry per map however many lookups it does.
    */
   grantValues(env: HelperEnv): void {
-    if (this.#grantedTo === env) return;
     const r = this.valueRegion();
+    if (this.#grantedTo === env && r !== null && env.readable(r.addr, r.size)) return;
     if (r === null || r.size === 0) return;
     env.grant(r.addr, r.size, this.programWritable, `map '${this.name}'`);
     this.#grantedTo = env;

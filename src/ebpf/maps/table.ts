@@ -139,6 +139,12 @@ export class MapTable implements MapContext {
     return this.#byHandle.get(addr);
   }
 
+  /** The first open map named `name` (names need not be unique), or undefined. */
+  byName(name: string): BpfMap | undefined {
+    for (const m of this.#byId.values()) if (m.name === name) return m;
+    return undefined;
+  }
+
   /** The ring buffer whose data area holds the record at `sampleAddr`, or undefined. */
   ringbufOf(sampleAddr: number): RingBufMap | undefined {
     for (const rb of this.#ringbufs) if (rb.holds(sampleAddr)) return rb;
