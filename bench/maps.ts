@@ -22,7 +22,7 @@ const KEYS = 4096;
 const MASK = KEYS - 1;
 const MAX_ENTRIES = 8192;
 /** Value of key k after the fill. */
-const valueOf = (k: number): bigint => BigInt(k) * 3n + 1n;
+const filled = (k: number): bigint => BigInt(k) * 3n + 1n;
 
 function fail(what: string): never {
   throw new Error(`maps bench: ${what}`);
@@ -44,7 +44,7 @@ function fixture(): Fixture {
     maxEntries: MAX_ENTRIES,
     name: 'bench',
   });
-  for (let k = 0; k < KEYS; k++) map.u64.set(k, valueOf(k));
+  for (let k = 0; k < KEYS; k++) map.u64.set(k, filled(k));
   return { mem, table, map };
 }
 
@@ -82,7 +82,7 @@ const TS_CASES: readonly BenchCase[] = [
     return (iters, from) => {
       for (let i = 0; i < iters; i++) {
         const k = (from + i) & MASK;
-        if (v.get(k) !== valueOf(k)) fail(`u64.get(${k}) = ${v.get(k)}, expected ${valueOf(k)}`);
+        if (v.get(k) !== filled(k)) fail(`u64.get(${k}) = ${v.get(k)}, expected ${filled(k)}`);
       }
     };
   }),
@@ -91,9 +91,9 @@ const TS_CASES: readonly BenchCase[] = [
     return (iters, from) => {
       for (let i = 0; i < iters; i++) {
         const k = (from + i) & MASK;
-        v.set(k, valueOf(k), BPF_ANY);
+        v.set(k, filled(k), BPF_ANY);
       }
-      if (v.get(from) !== valueOf(from)) fail(`u64.set did not keep key ${from}`);
+      if (v.get(from) !== filled(from)) fail(`u64.set did not keep key ${from}`);
     };
   }),
   tsCase('TS bytes map.lookup (hit)', ({ map }) => {
@@ -102,19 +102,19 @@ const TS_CASES: readonly BenchCase[] = [
       for (let i = 0; i < iters; i++) {
         const k = (from + i) & MASK;
         const got = map.lookup(keys[k]!);
-        if (got === undefined || got[0] !== Number(valueOf(k) & 0xffn)) fail(`lookup(${k}) = ${got}`);
+        if (got === undefined || got[0] !== Number(filled(k) & 0xffn)) fail(`lookup(${k}) = ${got}`);
       }
     };
   }),
   tsCase('TS bytes map.update (existing key)', ({ map }) => {
     const keys = Array.from({ length: KEYS }, (_, k) => le32(k));
-    const values = Array.from({ length: KEYS }, (_, k) => le64(valueOf(k)));
+    const values = Array.from({ length: KEYS }, (_, k) => le64(filled(k)));
     return (iters, from) => {
       for (let i = 0; i < iters; i++) {
         const k = (from + i) & MASK;
         map.update(keys[k]!, values[k]!, BPF_ANY);
       }
-      if (map.u64.get(from) !== valueOf(from)) fail(`update did not keep key ${from}`);
+      if (map.u64.get(from) !== filled(from)) fail(`update did not keep key ${from}`);
     };
   }),
   tsCase('TS typed insert + delete (fresh key)', ({ map }) => {
@@ -130,11 +130,11 @@ const TS_CASES: readonly BenchCase[] = [
   }),
   tsCase('JS Map<number, bigint>.get (reference)', () => {
     const m = new Map<number, bigint>();
-    for (let k = 0; k < KEYS; k++) m.set(k, valueOf(k));
+    for (let k = 0; k < KEYS; k++) m.set(k, filled(k));
     return (iters, from) => {
       for (let i = 0; i < iters; i++) {
         const k = (from + i) & MASK;
-        if (m.get(k) !== valueOf(k)) fail(`Map.get(${k})`);
+        if (m.get(k) !== filled(k)) fail(`Map.get(${k})`);
       }
     };
   }),
@@ -195,7 +195,7 @@ const PROG_CASES: readonly ProgCase[] = [
     standIn: 'r0 = r10\n    r0 += -16',
     r0: (n) => {
       let s = 0n;
-      for (let i = 0; i < n; i++) s += valueOf(i & MASK);
+      for (let i = 0; i < n; i++) s += filled(i & MASK);
       return s;
     },
     after: () => {},
@@ -210,10 +210,10 @@ const PROG_CASES: readonly ProgCase[] = [
       // Each key holds the last i that mapped to it; then restore the fill.
       for (let k = 0; k < KEYS; k++) {
         const last = Math.floor((n - 1 - k) / KEYS) * KEYS + k;
-        const want = last < 0 ? valueOf(k) : BigInt(last);
+        const want = last < 0 ? filled(k) : BigInt(last);
         if (map.u64.get(k) !== want)
           fail(`after the update loop key ${k} = ${map.u64.get(k)}, expected ${want}`);
-        map.u64.set(k, valueOf(k));
+        map.u64.set(k, filled(k));
       }
     },
   },
