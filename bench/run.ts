@@ -4,7 +4,7 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop, interp, file)
+ *   --only nop   run only these groups (available: nop, interp, maps, file)
  *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
  *                for the same writes (needs gcc and liburing); on by default when both are present,
  *                --no-kernel skips it
@@ -18,15 +18,17 @@ import { type FileReport, fileJson, fileTable, runFileGroup } from './file.js';
 import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
 import { type InterpReport, interpJson, interpTable, runInterpGroup } from './interp.js';
 import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
+import { type MapsReport, mapsJson, mapsTable, runMapsGroup } from './maps.js';
 import { nopCases } from './nop.js';
 
 /** Groups of time-boxed cases run by harness.measure. */
 const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
 /**
  * Every group, in run order: the case groups, then 'interp' (whole BPF programs, bench/interp.ts),
- * then 'file' (its own interleaved runs, bench/file.ts).
+ * 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), then 'file' (its own
+ * interleaved runs, bench/file.ts).
  */
-const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'file'];
+const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'file'];
 
 interface Options {
   readonly quick: boolean;
@@ -116,6 +118,7 @@ async function main(): Promise<number> {
   const cases = opts.only.flatMap((g) => CASE_GROUPS[g] ?? []);
   const runFile = opts.only.includes('file');
   const runInterp = opts.only.includes('interp');
+  const runMaps = opts.only.includes('maps');
 
   // The kernel's figures first, so that both are taken under the same conditions of this run.
   let kernel: KernelNop[] = [];
@@ -158,6 +161,9 @@ async function main(): Promise<number> {
 
   // The interpreter after the case groups, before the file group.
   const interp: InterpReport | null = runInterp ? runInterpGroup({ quick: opts.quick, progress }) : null;
+  const maps: MapsReport | null = runMaps
+    ? await runMapsGroup({ quick: opts.quick, timing, progress })
+    : null;
 
   // The file group last: its writeback must not disturb the CPU-bound cases.
   let file: FileReport | null = null;
@@ -222,6 +228,10 @@ async function main(): Promise<number> {
     const t = interpTable(interp);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
   }
+  if (maps !== null) {
+    const t = mapsTable(maps);
+    lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   if (file !== null) {
     const t = fileTable(file, fileKernelNote);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
@@ -276,6 +286,7 @@ async function main(): Promise<number> {
       vsKernelMeasured: r.kernelMeasured === null ? null : round(r.stats.median / r.kernelMeasured.median, 4),
     })),
     interp: interp === null ? null : interpJson(interp),
+    maps: maps === null ? null : mapsJson(maps),
     file: file === null ? null : fileJson(file, fileKernelNote),
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);

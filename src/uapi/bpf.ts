@@ -177,3 +177,27 @@ export const BPF_FUNC_copy_to_user = 167;
 export const MAX_TAIL_CALL_CNT = 33;
 /** Object names (maps, programs) are at most 15 bytes and a NUL. */
 export const BPF_OBJ_NAME_LEN = 16;
+
+/* ---- maps: flags and kernel limits the map code checks at creation (added by the maps work) */
+/** Map creation flag of perf event arrays (checked by array maps: -EINVAL elsewhere). */
+export const BPF_F_PRESERVE_ELEMS = 1 << 11;
+/** BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG (include/linux/bpf.h). */
+export const BPF_F_ACCESS_MASK = BPF_F_RDONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY | BPF_F_WRONLY_PROG;
+/** The kernel's page size (x86-64): ring buffer sizes and mmapable arrays are counted in pages. */
+export const PAGE_SIZE = 4096;
+/** Largest round_up(value_size, 8) of a per-cpu map (mm/percpu.c PCPU_MIN_UNIT_SIZE). */
+export const PCPU_MIN_UNIT_SIZE = 32 * 1024;
+/** KMALLOC_MAX_SIZE on x86-64 (1 << (MAX_PAGE_ORDER + PAGE_SHIFT)): bounds key_size + value_size of a hash. */
+export const KMALLOC_MAX_SIZE = 1 << 22;
+/** sizeof(struct htab_elem) on 64-bit (kernel/bpf/hashtab.c), counted in the hash size bound. */
+export const HTAB_ELEM_SIZE = 48;
+/** Largest ring buffer record (kernel/bpf/ringbuf.c RINGBUF_MAX_RECORD_SZ = UINT_MAX / 4). */
+export const RINGBUF_MAX_RECORD_SZ = 0x3fff_ffff;
+/** Pages of struct bpf_ringbuf before consumer_pos (RINGBUF_PGOFF), and the consumer + producer pages. */
+export const RINGBUF_PGOFF = 1;
+export const RINGBUF_POS_PAGES = 2;
+/**
+ * ENOTSUPP (include/linux/errno.h, kernel-internal, 524): what bpf() returns e.g. for an LRU hash with
+ * BPF_F_NO_PREALLOC or a map-value lddw into an array of more than one entry. Not in errno.ts (not UAPI).
+ */
+export const ENOTSUPP = 524;
