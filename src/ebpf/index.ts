@@ -35,3 +35,5 @@ export {
   type RunResult,
   releaseInterpreter,
 } from './interp.js';
+export { mapHelpers, registerMapHelpers } from './map-helpers.js';
+export * from './maps/index.js';
