@@ -65,7 +65,7 @@ export function declare(btf: Btf, id: number, name: string, depth: number, prefi
         cur = t.type;
         continue;
       case 'ptr':
-        decl = `*${quals.length ? `${quals.join(' ')} ` : ''}${decl}`;
+        decl = `*${quals.join(' ')}${quals.length && decl !== '' ? ' ' : ''}${decl}`;
         quals = [];
         ptr = true;
         cur = t.type;

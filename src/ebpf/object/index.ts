@@ -1,5 +1,6 @@
 /** BPF ELF objects to programs, maps and global data (a description; nothing is loaded). */
 export { ObjectError, type ObjectErrorCode } from './errors.js';
+export { type FormatObjectOptions, formatObject } from './format.js';
 export { MAX_BSS_SIZE } from './globals.js';
 export { parseObject } from './parse.js';
 export { progTypeOfSection, type SectionProgType } from './sections.js';
