@@ -325,6 +325,7 @@ export class ElfFile {
 
   private readSections(): ElfSection[] {
     const { shoff, shnum, shstrndx } = this.header;
+    if (shnum === 0) return [];
     const dv = this.dv;
     const raw: Omit<ElfSection, 'name'>[] = [];
     const nameOffs: number[] = [];

@@ -32,7 +32,7 @@ export class StringTable {
     if (!Number.isInteger(offset) || offset < 0 || offset >= b.length) {
       throw this.fault(
         Math.max(0, Math.min(offset, b.length)),
-        `name offset 0x${offset.toString(16)} outside the string table of 0x${b.length.toString(16)} bytes`,
+        `expected a name offset inside the string table of 0x${b.length.toString(16)} bytes, found 0x${offset.toString(16)}`,
       );
     }
     const end = b.subarray(offset, Math.min(b.length, offset + this.maxLen + 1)).indexOf(0);
