@@ -407,7 +407,7 @@ export class ElfFile {
         throw new ElfError(
           'E_ELF_SYMBOL',
           p + 6,
-          `symbol ${i}: extended section indexes (SHN_XINDEX) are not supported`,
+          `symbol ${i}: expected a section index, found SHN_XINDEX (extended section indexes are not supported)`,
         );
       }
       if (shndx < SHN_LORESERVE && shndx >= this.sections.length) {

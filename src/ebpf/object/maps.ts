@@ -165,7 +165,11 @@ function btfMapDef(btf: Btf, name: string, typeId: number, section: string): Map
         valueTypeId = ptr.type;
         break;
       default:
-        throw bad('E_OBJ_MAP', st.offset, `unknown member '${m.name}'`);
+        throw bad(
+          'E_OBJ_MAP',
+          st.offset,
+          `expected members type, max_entries, map_flags, key_size, value_size, key, value; found '${m.name}'`,
+        );
     }
   }
   if (ints.type === undefined) throw bad('E_OBJ_MAP', st.offset, 'expected a `type` member, found none');
@@ -173,7 +177,7 @@ function btfMapDef(btf: Btf, name: string, typeId: number, section: string): Map
     if (typeId === undefined) return explicit ?? 0;
     const size = btf.sizeof(typeId);
     if (explicit !== undefined && explicit !== size) {
-      throw bad('E_OBJ_MAP', st.offset, `${what}_size ${explicit} disagrees with sizeof(${what}) ${size}`);
+      throw bad('E_OBJ_MAP', st.offset, `expected ${what}_size ${explicit} to equal sizeof(${what}), found sizeof(${what}) ${size}`);
     }
     return size;
   };

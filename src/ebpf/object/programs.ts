@@ -156,13 +156,14 @@ function link(
   const placed = new Map<string, number>();
   const relocs: ProgramReloc[] = [];
   const place = (c: CodeSection, f: Func): number => {
+    const budget = ctx.budget;
     ctx.budget -= f.size;
     if (ctx.budget < 0) {
       throw new ObjectError(
         'E_OBJ_TOO_LARGE',
         f.sym.fileOffset,
         c.s.name,
-        `program '${fn.sym.name}': the programs with their subprogram copies exceed the instruction budget of the object`,
+        `program '${fn.sym.name}': expected functions of at most ${budget} more slots within the object's budget (programs with their subprogram copies), found '${f.sym.name}' of ${f.size}`,
       );
     }
     const at = insns.length;
