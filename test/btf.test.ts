@@ -91,7 +91,9 @@ class BtfBlob {
     dv.setUint32(12, this.words.length * 4, true);
     dv.setUint32(16, this.words.length * 4, true);
     dv.setUint32(20, strs.length, true);
-    this.words.forEach((w, k) => dv.setUint32(24 + 4 * k, w >>> 0, true));
+    this.words.forEach((w, k) => {
+      dv.setUint32(24 + 4 * k, w >>> 0, true);
+    });
     b.set(strs, 24 + this.words.length * 4);
     patch?.(dv);
     return b;
@@ -479,7 +481,9 @@ function extBlob(b: BtfBlob, spec: ExtSpec): Uint8Array {
   put(8, 0, f.length * 4);
   put(16, f.length * 4, l.length * 4);
   put(24, (f.length + l.length) * 4, c.length * 4);
-  words.forEach((w, k) => dv.setUint32(hdr + 4 * k, w >>> 0, true));
+  words.forEach((w, k) => {
+    dv.setUint32(hdr + 4 * k, w >>> 0, true);
+  });
   return out;
 }
 
