@@ -383,7 +383,11 @@ function parseTypes(dv: DataView, start: number, len: number, strings: StringTab
           );
         }
         if ((t.encoding & ~(BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL)) !== 0) {
-          throw new BtfError('E_BTF_TYPE', at + 12, `int ${id}: expected encoding bits SIGNED, CHAR, BOOL (0x7), found ${hex(t.encoding)}`);
+          throw new BtfError(
+            'E_BTF_TYPE',
+            at + 12,
+            `int ${id}: expected encoding bits SIGNED, CHAR, BOOL (0x7), found ${hex(t.encoding)}`,
+          );
         }
         types.push(t);
         break;

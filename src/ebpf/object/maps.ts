@@ -177,7 +177,11 @@ function btfMapDef(btf: Btf, name: string, typeId: number, section: string): Map
     if (typeId === undefined) return explicit ?? 0;
     const size = btf.sizeof(typeId);
     if (explicit !== undefined && explicit !== size) {
-      throw bad('E_OBJ_MAP', st.offset, `expected ${what}_size ${explicit} to equal sizeof(${what}), found sizeof(${what}) ${size}`);
+      throw bad(
+        'E_OBJ_MAP',
+        st.offset,
+        `expected ${what}_size ${explicit} to equal sizeof(${what}), found sizeof(${what}) ${size}`,
+      );
     }
     return size;
   };
