@@ -2,7 +2,7 @@
 export { ObjectError, type ObjectErrorCode } from './errors.js';
 export { type FormatObjectOptions, formatObject } from './format.js';
 export { MAX_BSS_SIZE } from './globals.js';
-export { parseObject } from './parse.js';
+export { type ParseObjectOptions, parseObject } from './parse.js';
 export { progTypeOfSection, type SectionProgType } from './sections.js';
 export { funcAt, sourceAt } from './source.js';
 export type {

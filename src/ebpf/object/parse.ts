@@ -16,8 +16,17 @@ import type { GlobalDef, MapDef, ObjectFile } from './types.js';
 
 export const LICENSE_SECTION = 'license';
 
+export interface ParseObjectOptions {
+  /**
+   * Instruction slots all programs may hold together, subprogram copies included (E_OBJ_TOO_LARGE
+   * beyond). Default: the larger of the file size in bytes and 65536, which keeps the output in
+   * proportion to the input whatever the call graph.
+   */
+  readonly maxInsns?: number;
+}
+
 /** Parse a BPF ELF object. Throws ElfError, BtfError or ObjectError. */
-export function parseObject(bytes: Uint8Array): ObjectFile {
+export function parseObject(bytes: Uint8Array, options: ParseObjectOptions = {}): ObjectFile {
   const elf = parseElf(bytes);
   const btf = readBtf(elf);
   const btfExt = readBtfExt(elf, btf);
@@ -39,7 +48,13 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
     globalIdx.add(s.index);
   }
   rejectDataRelocs(elf, globalIdx, [btfMapSec, legacySec]);
-  unique(maps, 'map');
+  unique(
+    [
+      ...placed.map((p) => ({ ...p.def, at: elf.sections[p.shndx]!.offset + p.offset })),
+      ...globals.map((g) => ({ ...g, at: elf.section(g.section)!.headerOffset })),
+    ],
+    'map',
+  );
 
   const isCode = (s: ElfSection): boolean => s.type === SHT_PROGBITS && (s.flags & SHF_EXECINSTR) !== 0;
   const code = codeSections(elf, isCode);
@@ -50,12 +65,15 @@ export function parseObject(bytes: Uint8Array): ObjectFile {
       maps: new Map(placed.map((p) => [`${p.shndx}:${p.offset}`, p])),
       globals: globalIdx,
       ext: btfExt,
-      budget: Math.max(bytes.length, 65536),
+      budget: options.maxInsns ?? Math.max(bytes.length, 65536),
     },
     code,
     elf.section('.text')?.index ?? -1,
   );
-  unique(programs, 'program');
+  unique(
+    programs.map((p) => ({ ...p, at: elf.section(p.section)!.offset + p.sectionOffset })),
+    'program',
+  );
   return { programs, maps, globals, license: readLicense(elf), btf, btfExt, elf };
 }
 
@@ -122,13 +140,14 @@ function rejectCoreRelos(elf: ElfFile, ext: BtfExt, code: ReadonlyMap<number, { 
   }
 }
 
-function unique(items: readonly { name: string; section: string }[], what: string): void {
+/** Names must be unique; `at` is the file offset of each item's definition. */
+function unique(items: readonly { name: string; section: string; at: number }[], what: string): void {
   const seen = new Set<string>();
   for (const it of items) {
     if (seen.has(it.name)) {
       throw new ObjectError(
         'E_OBJ_DUPLICATE',
-        0,
+        it.at,
         it.section,
         `expected unique ${what} names, found '${it.name}' twice`,
       );
