@@ -91,7 +91,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'two programs of one name',
-    patched(RING, (_b, dv) => dv.setUint32(R.sym('sleepy').fileOffset, dv.getUint32(R.sym('plain').fileOffset, true), true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.sym('sleepy').fileOffset, dv.getUint32(R.sym('plain').fileOffset, true), true),
+    ),
     ObjectError,
     'E_OBJ_DUPLICATE',
     R.sec('iouring.s').offset,
@@ -100,7 +102,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'two maps of one name',
-    patched(LEGACY, (_b, dv) => dv.setUint32(L.sym('seen').fileOffset, dv.getUint32(L.sym('stats').fileOffset, true), true)),
+    patched(LEGACY, (_b, dv) =>
+      dv.setUint32(L.sym('seen').fileOffset, dv.getUint32(L.sym('stats').fileOffset, true), true),
+    ),
     ObjectError,
     'E_OBJ_DUPLICATE',
     L.sec('maps').offset + 0x14,
@@ -109,7 +113,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'an lddw relocation of type R_BPF_64_ABS64',
-    patched(RING, (_b, dv) => dv.setUint32(R.rels('.reliouring/count')[0]!.fileOffset + 8, R_BPF_64_ABS64, true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.rels('.reliouring/count')[0]!.fileOffset + 8, R_BPF_64_ABS64, true),
+    ),
     ObjectError,
     'E_OBJ_RELOC',
     R.rels('.reliouring/count')[0]!.fileOffset,
@@ -154,7 +160,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'an lddw of the license',
-    patched(RING, (_b, dv) => dv.setUint32(R.rels('.reliouring/count')[0]!.fileOffset + 12, R.sym('LICENSE').index, true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.rels('.reliouring/count')[0]!.fileOffset + 12, R.sym('LICENSE').index, true),
+    ),
     ObjectError,
     'E_OBJ_RELOC',
     R.rels('.reliouring/count')[0]!.fileOffset,
@@ -190,7 +198,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'a call relocated against a variable',
-    patched(RING, (_b, dv) => dv.setUint32(R.rels('.reliouring/count')[2]!.fileOffset + 12, R.sym('runs').index, true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.rels('.reliouring/count')[2]!.fileOffset + 12, R.sym('runs').index, true),
+    ),
     ObjectError,
     'E_OBJ_RELOC',
     R.rels('.reliouring/count')[2]!.fileOffset,
@@ -228,7 +238,13 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'a BTF map with an unknown member',
-    patched(RING, (_b, dv) => dv.setUint32(R.mapStruct('rb').offset + 12, dv.getUint32(R.btfType('count', 'func').offset, true), true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(
+        R.mapStruct('rb').offset + 12,
+        dv.getUint32(R.btfType('count', 'func').offset, true),
+        true,
+      ),
+    ),
     ObjectError,
     'E_OBJ_MAP',
     R.mapStruct('rb').offset,
@@ -250,7 +266,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'a BTF map that is not a struct',
-    patched(RING, (_b, dv) => dv.setUint32(R.btfType('rb', 'var').offset + 8, R.btfType('int', 'int').id, true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.btfType('rb', 'var').offset + 8, R.btfType('int', 'int').id, true),
+    ),
     ObjectError,
     'E_OBJ_MAP',
     R.btfType('int', 'int').offset,
@@ -259,7 +277,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     'a BTF map without its symbol',
-    patched(RING, (_b, dv) => dv.setUint32(R.sym('rb').fileOffset, dv.getUint32(R.sym('plain').fileOffset, true), true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.sym('rb').fileOffset, dv.getUint32(R.sym('plain').fileOffset, true), true),
+    ),
     ObjectError,
     'E_OBJ_BTF',
     R.btfType('rb', 'var').offset,
@@ -268,7 +288,9 @@ const CASES: [string, Uint8Array, ErrClass, string, number, string | null, RegEx
   ],
   [
     '.maps and .BTF.ext without .BTF',
-    patched(RING, (_b, dv) => dv.setUint32(R.sec('.BTF').headerOffset, dv.getUint32(R.sec('.llvm_addrsig').headerOffset, true), true)),
+    patched(RING, (_b, dv) =>
+      dv.setUint32(R.sec('.BTF').headerOffset, dv.getUint32(R.sec('.llvm_addrsig').headerOffset, true), true),
+    ),
     ObjectError,
     'E_OBJ_BTF',
     R.sec('.BTF.ext').headerOffset,
@@ -334,6 +356,7 @@ test('the instruction budget bounds subprogram copies', () => {
   assert.equal(parseObject(RING, { maxInsns: total }).programs.length, 4);
   assert.throws(
     () => parseObject(RING, { maxInsns: total - 1 }),
-    (e: unknown) => e instanceof ObjectError && e.code === 'E_OBJ_TOO_LARGE' && /found 'sleepy' of 15/.test(e.message),
+    (e: unknown) =>
+      e instanceof ObjectError && e.code === 'E_OBJ_TOO_LARGE' && /found 'sleepy' of 15/.test(e.message),
   );
 });

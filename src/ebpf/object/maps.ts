@@ -4,7 +4,7 @@
  * `SEC(".maps")` ones, whose parameters live only in BTF: each VAR of the .maps DATASEC is a struct
  * whose members encode integers as `int (*name)[N]` and key/value types as pointers to them.
  */
-import { STT_SECTION } from '../../uapi/bpf.js';
+import { SHT_PROGBITS, STT_SECTION } from '../../uapi/bpf.js';
 import type { Btf } from '../btf/btf.js';
 import type { BtfComposite } from '../btf/types.js';
 import type { ElfFile, ElfSection, ElfSymbol } from '../elf/reader.js';
@@ -39,6 +39,14 @@ export function sectionSymbols(elf: ElfFile, s: ElfSection): ElfSymbol[] {
 export function legacyMaps(elf: ElfFile, s: ElfSection): PlacedMap[] {
   const syms = sectionSymbols(elf, s);
   if (syms.length === 0) return [];
+  if (s.type !== SHT_PROGBITS) {
+    throw new ObjectError(
+      'E_OBJ_MAP',
+      s.headerOffset + 4,
+      s.name,
+      `expected map definitions in SHT_PROGBITS, found type ${s.type}`,
+    );
+  }
   const data = elf.sectionData(s);
   if (s.size === 0 || s.size % syms.length !== 0) {
     throw new ObjectError(
