@@ -17,6 +17,7 @@ import { loadProgram, type Region } from '../src/ebpf/interp.js';
 import { ObjectError } from '../src/ebpf/object/errors.js';
 import { formatObject } from '../src/ebpf/object/format.js';
 import { parseObject } from '../src/ebpf/object/parse.js';
+import { progTypeOfSection } from '../src/ebpf/object/sections.js';
 import { funcAt, sourceAt } from '../src/ebpf/object/source.js';
 import type { ObjectFile, ProgramDef } from '../src/ebpf/object/types.js';
 import { AddressSpace } from '../src/mem/address-space.js';
@@ -71,6 +72,28 @@ test('programs: one per global function of each program section, typed by the se
     load('nobtf').programs.map((p) => [p.name, p.section, p.sleepable]),
     [['hitter', 'iouring.s/', true]],
   );
+});
+
+test('section names: libbpf conventions, the sleepable io_uring prefix before the plain one', () => {
+  const cases: [string, number, boolean, string | null, boolean][] = [
+    ['iouring', BPF_PROG_TYPE_IOURING, false, 'iouring', true],
+    ['iouring/', BPF_PROG_TYPE_IOURING, false, 'iouring', true],
+    ['iouring/tick', BPF_PROG_TYPE_IOURING, false, 'iouring', true],
+    ['iouring.s', BPF_PROG_TYPE_IOURING, true, 'iouring.s', true],
+    ['iouring.s/', BPF_PROG_TYPE_IOURING, true, 'iouring.s', true],
+    ['iouring.s/write_file', BPF_PROG_TYPE_IOURING, true, 'iouring.s', true],
+    ['iouringx', BPF_PROG_TYPE_UNSPEC, false, null, false],
+    ['iouring.sleepy', BPF_PROG_TYPE_UNSPEC, false, null, false],
+    ['kprobe/do_sys_open', BPF_PROG_TYPE_UNSPEC, false, 'kprobe', false],
+    ['kprobe.multi/x', BPF_PROG_TYPE_UNSPEC, false, 'kprobe.multi', false],
+    ['fentry.s/f', BPF_PROG_TYPE_UNSPEC, true, 'fentry.s', false],
+    ['xdp', BPF_PROG_TYPE_UNSPEC, false, 'xdp', false],
+    ['tp/syscalls/sys_enter_read', BPF_PROG_TYPE_UNSPEC, false, 'tp', false],
+    ['my_section', BPF_PROG_TYPE_UNSPEC, false, null, false],
+  ];
+  for (const [name, type, sleepable, kind, supported] of cases) {
+    assert.deepEqual(progTypeOfSection(name), { type, sleepable, kind, supported }, name);
+  }
 });
 
 test('licenses: the license section up to its NUL', () => {
