@@ -534,6 +534,12 @@ test('.BTF.ext of the fixtures: func_info and line_info per section, CO-RE reloc
   });
   assert.equal(ext.coreRelos.size, 0);
   assert.equal(ext.header.hdrLen, 32);
+  // Any instruction (section, byte offset) maps to its function and source line.
+  const { extFuncAt, extLineAt } = await import('../src/ebpf/btf/ext.js');
+  assert.equal(extFuncAt(ext, '.text', 0x60)?.name, 'bump');
+  assert.equal(extLineAt(ext, '.text', 0x60)?.text, '  *v += by * scale;');
+  assert.equal(extLineAt(ext, 'iouring/count', 0)?.line, 73);
+  assert.deepEqual([extFuncAt(ext, 'nowhere', 0), extLineAt(ext, 'nowhere', 0)], [null, null]);
   assert.deepEqual([...extOf('reject_core').coreRelos], [['iouring', 1]]);
 
   // Hand-built: records of any size >= the minimum, all three areas, a 24-byte header.

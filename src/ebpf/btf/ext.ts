@@ -128,7 +128,40 @@ export function parseBtfExt(bytes: Uint8Array, btf: Btf, options: { readonly bas
       coreRelos.set(sec, (coreRelos.get(sec) ?? 0) + n);
     });
   }
+  for (const l of funcInfo.values()) l.sort((a, b) => a.insnOff - b.insnOff);
+  for (const l of lineInfo.values()) l.sort((a, b) => a.insnOff - b.insnOff);
   return { header, funcInfo, lineInfo, coreRelos };
+}
+
+/** The last record of `list` (sorted by insnOff) at or before `insnOff`, or null. */
+function lastAtOrBefore<T extends { insnOff: number }>(
+  list: readonly T[] | undefined,
+  insnOff: number,
+): T | null {
+  if (list === undefined) return null;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.insnOff <= insnOff) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo - 1] ?? null;
+}
+
+/** The function holding the instruction at byte `insnOff` of ELF section `section`, or null. */
+export function extFuncAt(ext: BtfExt, section: string, insnOff: number): BtfFuncInfo | null {
+  return lastAtOrBefore(ext.funcInfo.get(section), insnOff);
+}
+
+/**
+ * The source line of the instruction at byte `insnOff` of ELF section `section`: the last line_info
+ * record at or before it within its function, or null.
+ */
+export function extLineAt(ext: BtfExt, section: string, insnOff: number): BtfLineInfo | null {
+  const line = lastAtOrBefore(ext.lineInfo.get(section), insnOff);
+  const fn = extFuncAt(ext, section, insnOff);
+  return line === null || (fn !== null && line.insnOff < fn.insnOff) ? null : line;
 }
 
 interface Ctx {
