@@ -201,3 +201,100 @@ export const RINGBUF_POS_PAGES = 2;
  * BPF_F_NO_PREALLOC or a map-value lddw into an array of more than one entry. Not in errno.ts (not UAPI).
  */
 export const ENOTSUPP = 524;
+
+/* ---- ELF objects of BPF programs (<elf.h> / <linux/elf.h> names and values), the BPF relocation
+ * types (llvm BPF ELF ABI), BTF (<linux/btf.h>) and .BTF.ext (libbpf's btf_ext_header). */
+export const ELFCLASS64 = 2;
+export const ELFDATA2LSB = 1;
+export const EV_CURRENT = 1;
+export const ET_REL = 1;
+export const EM_BPF = 247;
+/** Size of the ELF64 file header, a section header, a symbol and a REL / RELA entry. */
+export const ELF64_EHDR_SIZE = 64;
+export const ELF64_SHDR_SIZE = 64;
+export const ELF64_SYM_SIZE = 24;
+export const ELF64_REL_SIZE = 16;
+export const ELF64_RELA_SIZE = 24;
+/* section header types */
+export const SHT_NULL = 0;
+export const SHT_PROGBITS = 1;
+export const SHT_SYMTAB = 2;
+export const SHT_STRTAB = 3;
+export const SHT_RELA = 4;
+export const SHT_NOBITS = 8;
+export const SHT_REL = 9;
+export const SHT_DYNSYM = 11;
+export const SHT_SYMTAB_SHNDX = 18;
+/* section header flags */
+export const SHF_WRITE = 0x1;
+export const SHF_ALLOC = 0x2;
+export const SHF_EXECINSTR = 0x4;
+/* special section indexes */
+export const SHN_UNDEF = 0;
+export const SHN_LORESERVE = 0xff00;
+export const SHN_ABS = 0xfff1;
+export const SHN_COMMON = 0xfff2;
+export const SHN_XINDEX = 0xffff;
+/* symbol types (st_info & 0xf) */
+export const STT_NOTYPE = 0;
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STT_FILE = 4;
+/* symbol bindings (st_info >> 4) */
+export const STB_LOCAL = 0;
+export const STB_GLOBAL = 1;
+export const STB_WEAK = 2;
+/* symbol visibility (st_other & 3) */
+export const STV_DEFAULT = 0;
+export const STV_INTERNAL = 1;
+export const STV_HIDDEN = 2;
+export const STV_PROTECTED = 3;
+/* BPF relocation types */
+export const R_BPF_NONE = 0;
+export const R_BPF_64_64 = 1;
+export const R_BPF_64_ABS64 = 2;
+export const R_BPF_64_ABS32 = 3;
+export const R_BPF_64_NODYLD32 = 4;
+export const R_BPF_64_32 = 10;
+/* BTF */
+export const BTF_MAGIC = 0xeb9f;
+export const BTF_VERSION = 1;
+export const BTF_KIND_UNKN = 0;
+export const BTF_KIND_INT = 1;
+export const BTF_KIND_PTR = 2;
+export const BTF_KIND_ARRAY = 3;
+export const BTF_KIND_STRUCT = 4;
+export const BTF_KIND_UNION = 5;
+export const BTF_KIND_ENUM = 6;
+export const BTF_KIND_FWD = 7;
+export const BTF_KIND_TYPEDEF = 8;
+export const BTF_KIND_VOLATILE = 9;
+export const BTF_KIND_CONST = 10;
+export const BTF_KIND_RESTRICT = 11;
+export const BTF_KIND_FUNC = 12;
+export const BTF_KIND_FUNC_PROTO = 13;
+export const BTF_KIND_VAR = 14;
+export const BTF_KIND_DATASEC = 15;
+export const BTF_KIND_FLOAT = 16;
+export const BTF_KIND_DECL_TAG = 17;
+export const BTF_KIND_TYPE_TAG = 18;
+export const BTF_KIND_ENUM64 = 19;
+export const BTF_KIND_MAX = 19;
+/** Largest type id and vlen (BTF_MAX_TYPE, BTF_MAX_VLEN). */
+export const BTF_MAX_TYPE = 0x000fffff;
+export const BTF_MAX_VLEN = 0xffff;
+/* BTF_KIND_INT encoding bits */
+export const BTF_INT_SIGNED = 1 << 0;
+export const BTF_INT_CHAR = 1 << 1;
+export const BTF_INT_BOOL = 1 << 2;
+/* BTF_KIND_VAR linkage (enum btf_var_linkage) */
+export const BTF_VAR_STATIC = 0;
+export const BTF_VAR_GLOBAL_ALLOCATED = 1;
+export const BTF_VAR_GLOBAL_EXTERN = 2;
+/* BTF_KIND_FUNC linkage (enum btf_func_linkage) */
+export const BTF_FUNC_STATIC = 0;
+export const BTF_FUNC_GLOBAL = 1;
+export const BTF_FUNC_EXTERN = 2;
+/** Kernel limit on modifier / typedef chains (MAX_RESOLVE_DEPTH in kernel/bpf/btf.c). */
+export const MAX_RESOLVE_DEPTH = 32;
