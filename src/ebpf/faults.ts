@@ -44,7 +44,8 @@ export type ProgramLoadErrorCode =
   | 'E_CALL_LDDW' // bpf2bpf call target is the second slot of an lddw
   | 'E_HELPER_UNKNOWN' // call of a helper id the registry does not hold
   | 'E_KFUNC' // call of a kernel function (src 2): not supported
-  | 'E_LDDW_PSEUDO'; // lddw with a pseudo source (map fd, BTF id...) and no resolver
+  | 'E_LDDW_PSEUDO' // lddw with a pseudo source (map fd, BTF id...) and no resolver
+  | 'E_GPL'; // a GPL-only helper called by a program whose license is not GPL-compatible
 
 /** A program rejected at load, with the slot at fault. */
 export class ProgramLoadError extends Error {

@@ -1,5 +1,6 @@
 /** The eBPF layer's public API: instructions, assemblers, disassembler, interpreter, helper registry. */
 export { AsmError, type AsmErrorCode, assembleLlvm, assembleUbpf } from './asm/index.js';
+export { BtfError } from './btf/index.js';
 export {
   type ConformanceOptions,
   type ConformanceOutcome,
@@ -8,6 +9,7 @@ export {
   runConformance,
 } from './conformance.js';
 export { type DisasmOptions, disassemble, type FormattedInsn, formatInsn } from './disasm.js';
+export { ElfError } from './elf/index.js';
 export { BpfFault, type BpfFaultCode, ProgramLoadError, type ProgramLoadErrorCode } from './faults.js';
 export {
   type ArgType,
@@ -35,5 +37,14 @@ export {
   type RunResult,
   releaseInterpreter,
 } from './interp.js';
+export {
+  BpfObject,
+  isGplCompatible,
+  LoadedObject,
+  type LoadedProgram,
+  type ObjectLoadOptions,
+  type OpenOptions,
+} from './loader.js';
 export { mapHelpers, registerMapHelpers } from './map-helpers.js';
 export * from './maps/index.js';
+export { ObjectError, parseObject } from './object/index.js';
