@@ -143,7 +143,7 @@ function park(s: LoopState, pc: number, n: number, depth: number, mg: number): v
  * s.floor is 0) or a helper's request for a tail call (s.tail set), and store the state back in `s`.
  * On entry m.L/m.H hold r0-r10 (r10 = top of the current frame; frame 0's top is stackTop); on return
  * r0 is in L[0]/H[0] and s.n is the number of instructions executed in the run. Each bpf2bpf frame's
- * 512 bytes are zeroed when the frame is entered, so is the current frame when s.pc is 0. Throws BpfFault
+ * 512 bytes are zeroed when the frame is entered (the caller zeroes the first one). Throws BpfFault
  * (with `executed` set) on any fault, including more than `limit` instructions.
  */
 export function runLoop(
@@ -164,8 +164,6 @@ export function runLoop(
   let n = s.n;
   let depth = s.depth;
   let mg = s.mg;
-  // A program starts at slot 0 (the entry program, a tail call's target) in a frame of its own.
-  if (pc === 0) acc.zero(stackTop - (depth + 1) * MAX_BPF_STACK, MAX_BPF_STACK);
   for (;;) {
     if (n >= limit) throw budgetFault(pc, n, limit);
     n++;

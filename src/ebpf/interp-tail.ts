@@ -95,8 +95,9 @@ export function runTailChain(
         if (depth === top.floor) chain[chain.length - 1] = seg;
         else chain.push(seg);
         top = seg;
-        // runLoop zeroes the frame, as it starts at slot 0.
-        m.L[10] = stackTop - depth * MAX_BPF_STACK;
+        const fp = stackTop - depth * MAX_BPF_STACK;
+        acc.zero(fp - MAX_BPF_STACK, MAX_BPF_STACK);
+        m.L[10] = fp;
         m.H[10] = 0;
         s.pc = 0;
         s.mg = MAY_GOTO_LOOPS;

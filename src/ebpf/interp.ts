@@ -275,6 +275,7 @@ class InterpProgram implements BpfProgram {
       for (const r of opts.regions ?? []) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
       const top = stack + STACK_BYTES;
       m.L[10] = top;
+      acc.zero(top - MAX_BPF_STACK, MAX_BPF_STACK);
       runLoop(this.#prog, m, s, acc, env, top, limit);
       // The loop returned before the outermost exit only for a tail call.
       const last =
