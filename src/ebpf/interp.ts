@@ -196,6 +196,8 @@ function describe(v: unknown): string {
  * at that index, or an index out of range) returns -ENOENT; a program makes the run continue at its
  * first instruction once the helper returns 0 (interp-tail.ts). On failure execution continues after
  * the call, with the negative value in r0 (the kernel's r0 is then undefined: RET_VOID).
+ * One difference from the kernel: it checks the index against max_entries before counting, so an
+ * index out of range does not count there; a lookup cannot tell the two cases apart, both count here.
  * TypeError when `env` is not an interpreter run's or the program was not loaded by loadProgram().
  */
 export function tailCall(env: HelperEnv, lookup: () => BpfProgram | null): bigint {
