@@ -25,8 +25,14 @@
  * rejects callx; a code-address convention would need the loader's function table.
  *
  * may_goto: as the kernel's (non-timed) rewrite, each frame has a counter set to BPF_MAX_LOOPS (8M)
- * when the frame is entered (program start, each bpf2bpf call); a may_goto falls through and
- * decrements it while it is not zero, and jumps once it is.
+ * when the frame is entered (program start, each bpf2bpf call, each tail call); a may_goto falls
+ * through and decrements it while it is not zero, and jumps once it is.
+ *
+ * Tail calls: the loop knows nothing of them but two exits. After a helper call it returns when the
+ * helper asked for a tail call (LoopState.tail, set by interp.ts's tailCall()), and an exit at the
+ * depth the current program was entered at (LoopState.floor) returns instead of ending the run when
+ * that depth is not 0. interp-tail.ts switches programs and resumes the loop: the whole run's state
+ * (pc, instruction count, depth, may_goto counter, saved caller frames) lives in one LoopState.
  */
 import type { RegionAccess } from '../mem/regions.js';
 import { RMW_CMPXCHG } from '../mem/regions.js';
@@ -54,10 +60,46 @@ import { alignFault, budgetFault, callHelper, fault, memFault } from './interp-f
 export const MAY_GOTO_LOOPS = BPF_MAX_LOOPS;
 
 /** Saved state per caller frame: r6-r9 (lo, hi), return slot, may_goto counter. */
-const FRAME_WORDS = 10;
+export const FRAME_WORDS = 10;
 
 const hex64 = (lo: number, hi: number): string =>
   `0x${((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString(16)}`;
+
+/** A program a tail call enters: its decoded code and the machine that normally runs it. */
+export interface TailTarget {
+  readonly prog: DecodedProgram;
+  readonly machine: Machine;
+}
+
+/**
+ * Where the run loop stands, kept between its entries: a run starts it with reset(), the loop reads
+ * it on entry and writes it back when it returns for a tail call or an exit at `floor`.
+ */
+export class LoopState {
+  /** Next slot to execute. */
+  pc = 0;
+  /** Instructions executed so far in the run (every program of a tail-call chain). */
+  n = 0;
+  /** Current frame: 0 for the entry program, +1 per bpf2bpf call. */
+  depth = 0;
+  /** may_goto counter of the current frame. */
+  mg = MAY_GOTO_LOOPS;
+  /** Depth at which the current program was entered (0, or the depth of the tail call into it). */
+  floor = 0;
+  /** The program a helper asked to tail call into; the loop returns after that helper. */
+  tail: TailTarget | null = null;
+  /** Saved state of the caller frames (FRAME_WORDS each). */
+  readonly F = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
+
+  reset(): void {
+    this.pc = 0;
+    this.n = 0;
+    this.depth = 0;
+    this.mg = MAY_GOTO_LOOPS;
+    this.floor = 0;
+    this.tail = null;
+  }
+}
 
 /** The register file and scratch of a run, reused from run to run. */
 export class Machine {
@@ -66,8 +108,8 @@ export class Machine {
   readonly H: Int32Array;
   /** Results of the 64-bit helpers. */
   readonly T = new Int32Array(2);
-  /** Saved state of the caller frames. */
-  readonly F = new Int32Array(MAX_CALL_FRAMES * FRAME_WORDS);
+  /** The loop state of runs this machine starts (tail-call targets share their caller's). */
+  readonly S = new LoopState();
   /** In use by a run (a nested run takes another Machine). */
   busy = false;
 
@@ -88,28 +130,40 @@ export class Machine {
   }
 }
 
+/** Store the loop's registers in its state when it returns (kept out of the loop's body). */
+function park(s: LoopState, pc: number, n: number, depth: number, mg: number): void {
+  s.pc = pc;
+  s.n = n;
+  s.depth = depth;
+  s.mg = mg;
+}
+
 /**
- * Run a decoded program until its outermost exit. On entry m.L/m.H hold r0-r10 (r10 = top of frame
- * 0 = stackTop); on return r0 is in L[0]/H[0] and the result is the number of instructions executed.
- * Each frame's 512 bytes are zeroed when the frame is entered. Throws BpfFault (with `executed` set)
- * on any fault, including more than `limit` instructions.
+ * Run a decoded program from the state `s` until an exit at depth s.floor (the outermost exit when
+ * s.floor is 0) or a helper's request for a tail call (s.tail set), and store the state back in `s`.
+ * On entry m.L/m.H hold r0-r10 (r10 = top of the current frame; frame 0's top is stackTop); on return
+ * r0 is in L[0]/H[0] and s.n is the number of instructions executed in the run. Each bpf2bpf frame's
+ * 512 bytes are zeroed when the frame is entered (the caller zeroes the first one). Throws BpfFault
+ * (with `executed` set) on any fault, including more than `limit` instructions.
  */
 export function runLoop(
   prog: DecodedProgram,
   m: Machine,
+  s: LoopState,
   acc: RegionAccess,
   env: HelperEnv,
   stackTop: number,
   limit: number,
-): number {
+): void {
   const C = prog.code;
   const helpers = prog.helpers;
-  const { L, H, T, F } = m;
-  acc.zero(stackTop - MAX_BPF_STACK, MAX_BPF_STACK);
-  let pc = 0;
-  let n = 0;
-  let depth = 0;
-  let mg = MAY_GOTO_LOOPS;
+  const { L, H, T } = m;
+  const F = s.F;
+  const floor = s.floor;
+  let pc = s.pc;
+  let n = s.n;
+  let depth = s.depth;
+  let mg = s.mg;
   for (;;) {
     if (n >= limit) throw budgetFault(pc, n, limit);
     n++;
@@ -430,6 +484,10 @@ export function runLoop(
       /* ------------------------------------------------------------ calls, exit, may_goto */
       case /* OP_CALL */ 58:
         callHelper(helpers[C[p + 1]!]!, L, H, env, pc - 1, n);
+        if (s.tail !== null) {
+          park(s, pc, n, depth, mg);
+          return;
+        }
         break;
       case /* OP_CALLX */ 60: {
         if (H[d] !== 0 || L[d]! < 0) {
@@ -445,6 +503,10 @@ export function runLoop(
           throw fault('E_HELPER_UNKNOWN', pc - 1, n, `callx r${d}: no helper ${L[d]} is registered`);
         }
         callHelper(def, L, H, env, pc - 1, n);
+        if (s.tail !== null) {
+          park(s, pc, n, depth, mg);
+          return;
+        }
         break;
       }
       case /* OP_CALL_LOCAL */ 59: {
@@ -477,7 +539,10 @@ export function runLoop(
         break;
       }
       case /* OP_EXIT */ 61: {
-        if (depth === 0) return n;
+        if (depth === floor) {
+          park(s, pc, n, depth, mg);
+          return;
+        }
         depth--;
         const f = depth * FRAME_WORDS;
         L[6] = F[f]!;

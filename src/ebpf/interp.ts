@@ -17,15 +17,21 @@
  * with a pseudo source; without it such a program is rejected with 'E_LDDW_PSEUDO': the ELF loader
  * provides the resolver).
  *
+ * Tail calls: a helper (bpf_tail_call, base-helpers.ts) calls tailCall(env, lookup) to replace the
+ * running program with another program loaded here, in the same run (interp-tail.ts has the
+ * semantics); at most MAX_TAIL_CALL_CNT (33) per run, after which tail calls fail.
+ *
  * Engine seam: BpfProgram is the interface a JIT will implement too; `engine` tells them apart.
  */
 import { AddressSpace } from '../mem/address-space.js';
 import { type Region, RegionAccess } from '../mem/regions.js';
-import { MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
+import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from '../uapi/bpf.js';
+import { ELOOP, ENOENT } from '../uapi/errno.js';
 import { type HelperEnv, HelperRegistry } from './helpers.js';
 import type { Insn } from './insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver } from './interp-decode.js';
-import { Machine, runLoop } from './interp-run.js';
+import { type LoopState, Machine, runLoop, type TailTarget } from './interp-run.js';
+import { runTailChain } from './interp-tail.js';
 
 export type { Region } from '../mem/regions.js';
 export type { LddwResolver } from './interp-decode.js';
@@ -120,14 +126,35 @@ class RunEnv implements HelperEnv {
   readonly mem: AddressSpace;
   readonly ctx: unknown;
   readonly #acc: RegionAccess;
+  readonly #state: LoopState;
   #open = true;
-  constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown) {
+  /** Tail calls attempted in this run (the kernel's tail_call_cnt). */
+  #tailCalls = 0;
+  constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown, state: LoopState) {
     this.mem = mem;
     this.ctx = ctx;
     this.#acc = acc;
+    this.#state = state;
   }
   close(): void {
     this.#open = false;
+  }
+  tailCall(lookup: () => BpfProgram | null): bigint {
+    if (!this.#open) throw new TypeError('tail call: the run this environment belongs to has ended');
+    // The kernel's order: the count is checked and taken before the slot is read, so a lookup
+    // that finds nothing counts too.
+    if (this.#tailCalls >= MAX_TAIL_CALL_CNT) return BigInt(-ELOOP);
+    this.#tailCalls++;
+    const prog = lookup();
+    if (prog === null) return BigInt(-ENOENT);
+    const t = InterpProgram.targetOf(prog);
+    if (t === null) {
+      throw new TypeError(
+        `tail call: expected a program loaded by the interpreter's loadProgram(), found ${describe(prog)}`,
+      );
+    }
+    this.#state.tail = t;
+    return 0n;
   }
   grant(addr: number, size: number, writable = true, name = 'helper'): void {
     if (!this.#open) throw new TypeError('HelperEnv.grant: the run this environment belongs to has ended');
@@ -153,6 +180,33 @@ interface SpaceState {
 
 const spaces = new WeakMap<AddressSpace, SpaceState>();
 
+function describe(v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  const engine = (v as { engine?: unknown }).engine;
+  return engine === undefined
+    ? 'an object that is not a BpfProgram'
+    : `a program of engine '${String(engine)}'`;
+}
+
+/**
+ * Replace the running program by the one `lookup` returns, for the bpf_tail_call helper: call it
+ * from a helper's implementation with the HelperEnv it received, and return its result as the
+ * helper's. It checks the run's count first (MAX_TAIL_CALL_CNT, 33, tail calls per run: further ones
+ * return -ELOOP without calling `lookup`), counts the attempt, then calls `lookup`: null (no program
+ * at that index, or an index out of range) returns -ENOENT; a program makes the run continue at its
+ * first instruction once the helper returns 0 (interp-tail.ts). On failure execution continues after
+ * the call, with the negative value in r0 (the kernel's r0 is then undefined: RET_VOID).
+ * One difference from the kernel: it checks the index against max_entries before counting, so an
+ * index out of range does not count there; a lookup cannot tell the two cases apart, both count here.
+ * TypeError when `env` is not an interpreter run's or the program was not loaded by loadProgram().
+ */
+export function tailCall(env: HelperEnv, lookup: () => BpfProgram | null): bigint {
+  if (!(env instanceof RunEnv)) {
+    throw new TypeError('tail call: expected the HelperEnv of an interpreter run (a helper of loadProgram)');
+  }
+  return env.tailCall(lookup);
+}
+
 function newSpaceState(mem: AddressSpace): SpaceState {
   return { acc: new RegionAccess(mem), stack: mem.alloc(STACK_BYTES, 8), busy: false };
 }
@@ -173,11 +227,18 @@ class InterpProgram implements BpfProgram {
   readonly #prog: DecodedProgram;
   readonly #budget: number;
   readonly #machine: Machine;
+  readonly #target: TailTarget;
 
   constructor(prog: DecodedProgram, budget: number) {
     this.#prog = prog;
     this.#budget = budget;
     this.#machine = new Machine(prog);
+    this.#target = { prog, machine: this.#machine };
+  }
+
+  /** What a tail call into `p` needs, or null when `p` is not an interpreter program. */
+  static targetOf(p: unknown): TailTarget | null {
+    return typeof p === 'object' && p !== null && #target in p ? (p as InterpProgram).#target : null;
   }
 
   get length(): number {
@@ -201,7 +262,9 @@ class InterpProgram implements BpfProgram {
     }
     const { acc, stack } = st;
     m.reset();
-    const env = new RunEnv(mem, acc, opts.ctx);
+    const s = m.S;
+    s.reset();
+    const env = new RunEnv(mem, acc, opts.ctx, s);
     m.busy = true;
     st.busy = true;
     try {
@@ -214,11 +277,16 @@ class InterpProgram implements BpfProgram {
       for (const r of opts.regions ?? []) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
       const top = stack + STACK_BYTES;
       m.L[10] = top;
-      const executed = runLoop(this.#prog, m, acc, env, top, limit);
-      const lo = m.L[0]! >>> 0;
-      const hi = m.H[0]! >>> 0;
-      return { r0: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), executed };
+      acc.zero(top - MAX_BPF_STACK, MAX_BPF_STACK);
+      runLoop(this.#prog, m, s, acc, env, top, limit);
+      // The loop returned before the outermost exit only for a tail call.
+      const last =
+        s.tail === null ? m : runTailChain({ prog: this.#prog, machine: m }, s, acc, env, top, limit);
+      const lo = last.L[0]! >>> 0;
+      const hi = last.H[0]! >>> 0;
+      return { r0: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), executed: s.n };
     } finally {
+      s.tail = null;
       env.close();
       acc.clear();
       m.busy = false;
