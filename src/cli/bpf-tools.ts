@@ -8,9 +8,14 @@ import { basename, extname } from 'node:path';
 import { AsmError } from '../ebpf/asm/errors.js';
 import { assembleLlvm } from '../ebpf/asm/llvm.js';
 import { assembleUbpf } from '../ebpf/asm/ubpf.js';
+import { BtfError } from '../ebpf/btf/errors.js';
 import { formatConformance, runConformance } from '../ebpf/conformance.js';
 import { disassemble } from '../ebpf/disasm.js';
+import { ElfError } from '../ebpf/elf/errors.js';
 import { decodeInsns, encodeInsns, InsnError } from '../ebpf/insn.js';
+import { ObjectError } from '../ebpf/object/errors.js';
+import type { ObjectFile } from '../ebpf/object/types.js';
+import { inspectText, objectDisasmText, parseObjectFile } from './bpf-object.js';
 
 export interface Io {
   out(s: string): void;
@@ -26,7 +31,8 @@ Assemble eBPF text into a raw instruction file (8-byte little-endian slots).
 `;
 
 export const DISASM_HELP = `usage: uring-bpf disasm <file> [--no-addresses]
-Disassemble a raw instruction file in the syntax of llvm-objdump -d.
+Disassemble a raw instruction file, or every code section of a BPF ELF object with its source lines
+(from BTF line info), in the syntax and layout of llvm-objdump -d (-S).
   --no-addresses   print only the instructions (no address and byte columns)
 `;
 
@@ -117,9 +123,11 @@ export function runDisasm(argv: string[], io: Io): number {
   const file = rest[0]!;
   const data = readInput('disasm', file, io);
   if (data === null) return 1;
-  if (data.length >= 4 && data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46) {
-    io.err(`uring-bpf disasm: ${file} is an ELF object; this command reads raw instruction files\n`);
-    return 1;
+  if (isElf(data)) {
+    const obj = openObject('disasm', file, data, io);
+    if (obj === null) return 1;
+    for (const l of objectDisasmText(file, obj, !noAddr)) io.out(`${l}\n`);
+    return 0;
   }
   try {
     const insns = decodeInsns(data);
@@ -189,4 +197,53 @@ export function runConformanceCmd(argv: string[], io: Io): number {
   if (json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else io.out(`${formatConformance(report)}\n`);
   return report.total.failed > 0 ? 1 : 0;
+}
+
+const isElf = (d: Uint8Array): boolean =>
+  d.length >= 4 && d[0] === 0x7f && d[1] === 0x45 && d[2] === 0x4c && d[3] === 0x46;
+
+/** Parse an object, reporting a malformed one on stderr (null). */
+function openObject(cmd: string, file: string, data: Uint8Array, io: Io): ObjectFile | null {
+  try {
+    return parseObjectFile(data);
+  } catch (e) {
+    if (e instanceof ElfError || e instanceof BtfError || e instanceof ObjectError) {
+      io.err(`uring-bpf ${cmd}: ${file}: ${e.code}: ${e.message}\n`);
+      return null;
+    }
+    throw e;
+  }
+}
+
+export const INSPECT_HELP = `usage: uring-bpf inspect <obj.o>
+Describe a BPF ELF object: its programs (section, sleepable, instructions, subprograms), maps (type,
+sizes, flags), global variables (with their BTF types; const volatile ones can be set before load)
+and license.
+`;
+
+export function runInspect(argv: string[], io: Io): number {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    io.out(INSPECT_HELP);
+    return 0;
+  }
+  const unknown = argv.find((a) => a.startsWith('-'));
+  if (unknown !== undefined) {
+    io.err(`uring-bpf inspect: unknown option '${unknown}'\n${INSPECT_HELP}`);
+    return 2;
+  }
+  if (argv.length !== 1) {
+    io.err(`uring-bpf inspect: expected one object file, found ${argv.length}\n${INSPECT_HELP}`);
+    return 2;
+  }
+  const file = argv[0]!;
+  const data = readInput('inspect', file, io);
+  if (data === null) return 1;
+  if (!isElf(data)) {
+    io.err(`uring-bpf inspect: ${file} is not an ELF object (expected the bytes 7f 45 4c 46 first)\n`);
+    return 1;
+  }
+  const obj = openObject('inspect', file, data, io);
+  if (obj === null) return 1;
+  for (const l of inspectText(basename(file), obj)) io.out(`${l}\n`);
+  return 0;
 }

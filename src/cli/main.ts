@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Io, runAsm, runConformanceCmd, runDisasm } from './bpf-tools.js';
+import { type Io, runAsm, runConformanceCmd, runDisasm, runInspect } from './bpf-tools.js';
 import { EXAMPLES, type Example } from './examples.js';
 
 const HELP = `usage: uring-bpf <command> [options]
@@ -16,7 +16,9 @@ commands:
   examples --list      list the examples
   asm <file> [-o out]  assemble eBPF text (LLVM or uBPF syntax) into a raw
                        instruction file
-  disasm <file>        disassemble a raw instruction file like llvm-objdump -d
+  disasm <file>        disassemble a raw instruction file or a BPF object like
+                       llvm-objdump -d (-S: source lines from BTF line info)
+  inspect <obj.o>      programs, maps, globals and license of a BPF object
   conformance <dir>    run bpf_conformance .data files (--engine interp, --json)
 
 Each command takes --help for its own options.
@@ -113,6 +115,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   if (cmd === 'examples') return runExamples(rest, io);
   if (cmd === 'asm') return runAsm(rest, io);
   if (cmd === 'disasm') return runDisasm(rest, io);
+  if (cmd === 'inspect') return runInspect(rest, io);
   if (cmd === 'conformance') return runConformanceCmd(rest, io);
   io.err(`uring-bpf: unknown command '${cmd}'\n${HELP}`);
   return 2;
