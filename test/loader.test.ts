@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
-import { BpfObject, isGplCompatible } from '../src/ebpf/loader.js';
+import { BpfObject, isGplCompatible, tailCallResolver } from '../src/ebpf/loader.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
+import type { ProgArrayMap } from '../src/ebpf/maps/prog-array.js';
 import { MapTable } from '../src/ebpf/maps/table.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
@@ -198,4 +199,30 @@ test("the default helpers are the map helpers over the object's MapTable", () =>
   const seed = 0x1234n;
   const mix = (x: bigint) => BigInt.asUintN(64, (x ^ seed) * 31n);
   assert.deepEqual([...loaded.arrayMap('hits').u64.values()], [0n, mix(mix(5n))]);
+});
+
+test('default helpers: tail_call through a PROG_ARRAY of the object, trace_printk into the trace log, ktime', () => {
+  const mem = new AddressSpace({ size: 8 << 20 });
+  const loaded = BpfObject.open(bytes('tail')).load({ mem, base: { seed: 1 } });
+  const ctx = mem.alloc(16);
+  const hops = () => new BigUint64Array(loaded.global('hops').slice().buffer)[0];
+  const runFirst = (slot: bigint) => {
+    mem.writeU64(ctx, slot);
+    return loaded.program('first').run({ mem, r1: ctx, regions: [{ addr: ctx, size: 16 }] });
+  };
+  // Empty slot: tail_call fails, first goes on (+100).
+  runFirst(0n);
+  assert.equal(hops(), 101n);
+  const jumps = loaded.map('jumps') as ProgArrayMap;
+  jumps.set(2, loaded.loaded('second').id);
+  runFirst(2n);
+  assert.equal(hops(), 112n, 'first (+1) then second (+10), never back to first');
+  assert.deepEqual(
+    loaded.trace?.drain().map((l) => l.text),
+    ['second hop 112\n'],
+  );
+  const stamp = new BigUint64Array(loaded.global('stamp').slice().buffer)[0]!;
+  assert.ok(stamp > 0n && stamp <= process.hrtime.bigint(), 'ktime_get_ns is CLOCK_MONOTONIC');
+  loaded.close();
+  assert.equal(tailCallResolver(loaded.table)(BigInt(jumps.handle), 2), null, 'closed: no program, no map');
 });

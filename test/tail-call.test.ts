@@ -318,3 +318,25 @@ test('tailCall() works only from a running interpreter helper', () => {
   const env: HelperEnv = kept;
   assert.throws(() => tailCall(env, () => null), /the run this environment belongs to has ended/);
 });
+
+test('load-time regions: granted in every run, and when a tail call enters the program that has them', () => {
+  const a = progArray();
+  const own = mem.alloc(8);
+  mem.writeU64(own, 0x77n);
+  try {
+    const reader = `lddw %r2, 0x${own.toString(16)}\nldxdw %r0, [%r2]\nexit`;
+    // Without the region the read faults; with it, the program (alone or as a tail-call target) reads it.
+    assert.throws(() => runCtx(a.load(reader)), { code: 'E_FAULT_MEM' });
+    const target = a.load(reader, { regions: [{ addr: own, size: 8, writable: false, name: 'own' }] });
+    assert.equal(runCtx(target).r0, 0x77n);
+    a.set(null, target);
+    assert.equal(runCtx(a.load(`${TC}\nmov %r3, 1\ncall 12\nexit`)).r0, 0x77n);
+    // Read-only: a write faults.
+    const writer = a.load(`lddw %r2, 0x${own.toString(16)}\nstdw [%r2], 1\nexit`, {
+      regions: [{ addr: own, size: 8, writable: false }],
+    });
+    assert.throws(() => runCtx(writer), { code: 'E_FAULT_MEM' });
+  } finally {
+    mem.free(own);
+  }
+});

@@ -1,5 +1,11 @@
 /** The eBPF layer's public API: instructions, assemblers, disassembler, interpreter, helper registry. */
 export { AsmError, type AsmErrorCode, assembleLlvm, assembleUbpf } from './asm/index.js';
+export {
+  type BaseHelperOptions,
+  type BaseHelpers,
+  registerBaseHelpers,
+  type TailCallResolver,
+} from './base-helpers.js';
 export { BtfError } from './btf/index.js';
 export {
   type ConformanceOptions,
@@ -44,7 +50,10 @@ export {
   type LoadedProgram,
   type ObjectLoadOptions,
   type OpenOptions,
+  registerProgram,
+  tailCallResolver,
 } from './loader.js';
 export { mapHelpers, registerMapHelpers } from './map-helpers.js';
 export * from './maps/index.js';
 export { ObjectError, parseObject } from './object/index.js';
+export { TraceLog } from './trace.js';

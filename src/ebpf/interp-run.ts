@@ -34,7 +34,7 @@
  * that depth is not 0. interp-tail.ts switches programs and resumes the loop: the whole run's state
  * (pc, instruction count, depth, may_goto counter, saved caller frames) lives in one LoopState.
  */
-import type { RegionAccess } from '../mem/regions.js';
+import type { Region, RegionAccess } from '../mem/regions.js';
 import { RMW_CMPXCHG } from '../mem/regions.js';
 import { BPF_MAX_LOOPS, MAX_BPF_STACK, MAX_CALL_FRAMES } from '../uapi/bpf.js';
 import type { HelperEnv } from './helpers.js';
@@ -69,6 +69,8 @@ const hex64 = (lo: number, hi: number): string =>
 export interface TailTarget {
   readonly prog: DecodedProgram;
   readonly machine: Machine;
+  /** Regions the program may access in every run (LoadOptions.regions), granted when entered. */
+  readonly regions: readonly Region[];
 }
 
 /**

@@ -44,6 +44,11 @@ export interface LoadOptions {
   /** Maximum instructions executed per run (a positive integer); default unlimited. */
   readonly budget?: number;
   readonly resolveLddw?: LddwResolver;
+  /**
+   * Regions the program may access in every run besides its stack and the run's own regions (e.g. the
+   * global data its lddw instructions address); also granted when a tail call enters the program.
+   */
+  readonly regions?: readonly Region[];
 }
 
 /** A register value: a bigint (taken modulo 2^64) or a safe integer (negative = two's complement). */
@@ -90,7 +95,8 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Bpf
   if (!(helpers instanceof HelperRegistry))
     throw new TypeError('loadProgram: helpers must be a HelperRegistry');
   const budget = checkBudget(opts.budget, 'loadProgram');
-  return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw), budget);
+  const regions = [...(opts.regions ?? [])];
+  return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw), budget, regions);
 }
 
 function checkBudget(b: number | undefined, who: string): number {
@@ -122,6 +128,10 @@ function setReg(m: Machine, r: number, v: RegValue | undefined): void {
 }
 
 /** The environment helpers see; one per run, closed when the run ends. */
+function grantAll(acc: RegionAccess, regions: readonly Region[]): void {
+  for (const r of regions) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
+}
+
 class RunEnv implements HelperEnv {
   readonly mem: AddressSpace;
   readonly ctx: unknown;
@@ -153,6 +163,7 @@ class RunEnv implements HelperEnv {
         `tail call: expected a program loaded by the interpreter's loadProgram(), found ${describe(prog)}`,
       );
     }
+    grantAll(this.#acc, t.regions);
     this.#state.tail = t;
     return 0n;
   }
@@ -229,11 +240,11 @@ class InterpProgram implements BpfProgram {
   readonly #machine: Machine;
   readonly #target: TailTarget;
 
-  constructor(prog: DecodedProgram, budget: number) {
+  constructor(prog: DecodedProgram, budget: number, regions: readonly Region[]) {
     this.#prog = prog;
     this.#budget = budget;
     this.#machine = new Machine(prog);
-    this.#target = { prog, machine: this.#machine };
+    this.#target = { prog, machine: this.#machine, regions };
   }
 
   /** What a tail call into `p` needs, or null when `p` is not an interpreter program. */
@@ -274,14 +285,24 @@ class InterpProgram implements BpfProgram {
       setReg(m, 4, opts.r4);
       setReg(m, 5, opts.r5);
       acc.grant(stack, STACK_BYTES, true, 'stack');
-      for (const r of opts.regions ?? []) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
+      grantAll(acc, this.#target.regions);
+      if (opts.regions !== undefined) grantAll(acc, opts.regions);
       const top = stack + STACK_BYTES;
       m.L[10] = top;
       acc.zero(top - MAX_BPF_STACK, MAX_BPF_STACK);
       runLoop(this.#prog, m, s, acc, env, top, limit);
       // The loop returned before the outermost exit only for a tail call.
       const last =
-        s.tail === null ? m : runTailChain({ prog: this.#prog, machine: m }, s, acc, env, top, limit);
+        s.tail === null
+          ? m
+          : runTailChain(
+              { prog: this.#prog, machine: m, regions: this.#target.regions },
+              s,
+              acc,
+              env,
+              top,
+              limit,
+            );
       const lo = last.L[0]! >>> 0;
       const hi = last.H[0]! >>> 0;
       return { r0: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo), executed: s.n };

@@ -16,16 +16,19 @@
 import { readFileSync } from 'node:fs';
 import type { AddressSpace } from '../mem/address-space.js';
 import { BPF_OBJ_NAME_LEN, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../uapi/bpf.js';
+import { type BaseHelperOptions, registerBaseHelpers, type TailCallResolver } from './base-helpers.js';
 import { ProgramLoadError } from './faults.js';
 import { HelperRegistry } from './helpers.js';
 import { type Insn, isLddw } from './insn.js';
-import { type BpfProgram, loadProgram, type Region, type RunOptions, type RunResult } from './interp.js';
+import { type BpfProgram, loadProgram, type Region } from './interp.js';
 import { registerMapHelpers } from './map-helpers.js';
 import { ArrayMap } from './maps/arrays.js';
 import type { BpfMap } from './maps/map.js';
+import { ProgArrayMap } from './maps/prog-array.js';
 import { MapTable } from './maps/table.js';
 import { parseObject } from './object/parse.js';
 import type { GlobalDef, GlobalVar, MapDef, ObjectFile, ProgramDef } from './object/types.js';
+import type { TraceLog } from './trace.js';
 
 export interface OpenOptions {
   /** Cap on the instructions of all programs together (parseObject's maxInsns). */
@@ -38,10 +41,13 @@ export interface ObjectLoadOptions {
   /** Where the maps are created; default a new MapTable of `mem`. */
   readonly maps?: MapTable;
   /**
-   * The helpers programs may call; default: the map and ring buffer helpers over `maps`. When given,
-   * it is used as it is (register the map helpers in it with registerMapHelpers).
+   * The helpers programs may call; default: the map and ring buffer helpers over `maps` and the base
+   * helpers (5, 6, 7, 8, 12 with tail calls through the PROG_ARRAY maps of `maps`). When given, it is
+   * used as it is (see registerMapHelpers, registerBaseHelpers and tailCallResolver).
    */
   readonly helpers?: HelperRegistry;
+  /** Options of the default base helpers (trace log, prandom seed, clock). */
+  readonly base?: Omit<BaseHelperOptions, 'resolveTailCall'>;
   /** Instruction budget of every run (see LoadOptions.budget). */
   readonly budget?: number;
 }
@@ -167,9 +173,14 @@ export class BpfObject {
         if (g.readonly) map.freeze();
       }
       let helpers = options.helpers;
+      let trace: TraceLog | null = null;
       if (helpers === undefined) {
         helpers = new HelperRegistry();
         registerMapHelpers(helpers, table);
+        trace = registerBaseHelpers(helpers, {
+          ...options.base,
+          resolveTailCall: tailCallResolver(table),
+        }).trace;
       }
       const gpl = isGplCompatible(this.file.license);
       const programs = new Map<string, LoadedProgram>();
@@ -177,15 +188,16 @@ export class BpfObject {
         if (!def.supported) continue;
         const insns = relocate(def, byName);
         if (!gpl) checkGplHelpers(def, insns, helpers, this.file.license);
-        const inner = loadProgram(insns, {
+        const prog = loadProgram(insns, {
           helpers,
           resolveLddw: table.resolveLddw,
+          regions: directRegions(def, byName),
           ...(options.budget === undefined ? {} : { budget: options.budget }),
         });
-        programs.set(def.name, { def, prog: withRegions(inner, directRegions(def, byName)), insns });
+        programs.set(def.name, { def, prog, insns, id: registerProgram(table, prog) });
       }
       this.#loaded = true;
-      return new LoadedObject(this.file, table, byName, programs, created);
+      return new LoadedObject(this.file, table, byName, programs, created, trace);
     } catch (e) {
       for (const m of created) table.close(m.id);
       throw e;
@@ -238,17 +250,6 @@ function directRegions(def: ProgramDef, maps: ReadonlyMap<string, BpfMap>): Regi
   return out;
 }
 
-/** `prog` with `regions` permitted in every run, besides those a run is given. */
-function withRegions(prog: BpfProgram, regions: readonly Region[]): BpfProgram {
-  if (regions.length === 0) return prog;
-  return {
-    engine: prog.engine,
-    length: prog.length,
-    run: (opts: RunOptions): RunResult =>
-      prog.run({ ...opts, regions: opts.regions === undefined ? regions : [...regions, ...opts.regions] }),
-  };
-}
-
 /** GPL-only helpers need a GPL-compatible license (the kernel refuses the program otherwise). */
 function checkGplHelpers(
   def: ProgramDef,
@@ -272,6 +273,8 @@ function checkGplHelpers(
 export interface LoadedProgram {
   readonly def: ProgramDef;
   readonly prog: BpfProgram;
+  /** The program's id in its MapTable: what a PROG_ARRAY slot holds (ProgArrayMap.set(i, id)). */
+  readonly id: number;
   /** The instructions after relocation (what the engine runs). */
   readonly insns: readonly Insn[];
 }
@@ -283,6 +286,8 @@ export class LoadedObject {
   readonly #maps: ReadonlyMap<string, BpfMap>;
   readonly #programs: ReadonlyMap<string, LoadedProgram>;
   readonly #created: readonly BpfMap[];
+  /** Where trace_printk writes, with the default helpers; null with the caller's registry. */
+  readonly trace: TraceLog | null;
   #closed = false;
 
   constructor(
@@ -291,8 +296,10 @@ export class LoadedObject {
     maps: ReadonlyMap<string, BpfMap>,
     programs: ReadonlyMap<string, LoadedProgram>,
     created: readonly BpfMap[],
+    trace: TraceLog | null,
   ) {
     this.file = file;
+    this.trace = trace;
     this.table = table;
     this.#maps = maps;
     this.#programs = programs;
@@ -350,5 +357,38 @@ export class LoadedObject {
     if (this.#closed) return;
     this.#closed = true;
     for (const m of this.#created) this.table.close(m.id);
+    for (const p of this.#programs.values()) programsOf(this.table).delete(p.id);
   }
+}
+
+/* ------------------------------------------------------------------ programs for tail calls */
+
+const registries = new WeakMap<MapTable, { next: number; byId: Map<number, BpfProgram> }>();
+
+function programsOf(table: MapTable): Map<number, BpfProgram> {
+  let r = registries.get(table);
+  if (r === undefined) {
+    r = { next: 1, byId: new Map() };
+    registries.set(table, r);
+  }
+  return r.byId;
+}
+
+/** Give `prog` an id in `table`'s program registry (PROG_ARRAY slots hold these ids). */
+export function registerProgram(table: MapTable, prog: BpfProgram): number {
+  const byId = programsOf(table);
+  const r = registries.get(table)!;
+  const id = r.next++;
+  byId.set(id, prog);
+  return id;
+}
+
+/** tail_call's lookup: the program whose id sits at `index` of the PROG_ARRAY map at `mapHandle`. */
+export function tailCallResolver(table: MapTable): TailCallResolver {
+  return (mapHandle, index) => {
+    const map = table.byHandle(Number(mapHandle));
+    if (!(map instanceof ProgArrayMap)) return null;
+    const id = map.programId(index);
+    return id === 0 ? null : (programsOf(table).get(id) ?? null);
+  };
 }
