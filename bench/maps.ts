@@ -1,5 +1,5 @@
 /**
- * Map speed: hash map lookups and updates from TypeScript (typed u32 -> u64 view and raw bytes, with
+ * Map speed (and object load time, bench/object.ts): hash map lookups and updates from TypeScript (typed u32 -> u64 view and raw bytes, with
  * a JavaScript Map<number, bigint> as a reference point) and from a BPF program running on the
  * interpreter (a loop of map_lookup_elem or map_update_elem calls), on a HASH of 4096 u32 keys
  * (max_entries 8192, u64 values).
@@ -17,6 +17,7 @@ import { type HashMap, MapTable } from '../src/ebpf/maps/index.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { BPF_ANY, BPF_MAP_TYPE_HASH } from '../src/uapi/bpf.js';
 import { type BenchCase, measure, median, type Runner, type Timing } from './harness.js';
+import { OBJECT_CASES } from './object.js';
 
 const KEYS = 4096;
 const MASK = KEYS - 1;
@@ -246,7 +247,7 @@ export interface MapsGroupOptions {
 
 export async function runMapsGroup(opts: MapsGroupOptions): Promise<MapsReport> {
   const rows: MapsRow[] = [];
-  for (const c of TS_CASES) {
+  for (const c of [...TS_CASES, ...OBJECT_CASES]) {
     const s = await measure(c, opts.timing, opts.progress);
     rows.push({
       name: c.name,
