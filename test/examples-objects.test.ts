@@ -580,8 +580,12 @@ test('model: copy concatenates a (10000 bytes), b (empty), c (5000) with 4 KiB r
     `READ 5 4096@5000 ud ${ud(2, READ)} cq 2`,
     `CLOSE 5 ud ${ud(2, CLOSE)} cq 4`,
   ]);
-  assert.deepEqual(m.log.slice(0, 4), ['CQ1 1 3', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 4096']);
-  assert.equal(m.log.at(-1), `CQ0 ${job} 0`);
+  // Every CQE, on the CQ of its stage; user_data = file << 8 | stage.
+  assert.deepEqual(m.log, [
+    ...['CQ1 1 3', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 1808', 'CQ3 3 1808'],
+    ...['CQ2 2 0', 'CQ4 4 0', 'CQ1 257 4', 'CQ2 258 0', 'CQ4 260 0', 'CQ1 513 5', 'CQ2 514 4096'],
+    ...['CQ3 515 4096', 'CQ2 514 904', 'CQ3 515 904', 'CQ2 514 0', 'CQ4 516 0', `CQ0 ${job} 0`],
+  ]);
   assert.deepEqual(
     m.cqs.map((q) => q.length),
     [1, 0, 0, 0, 0],

@@ -66,7 +66,7 @@ int pipeline(struct io_uring_bpf_ctx *ctx)
 		io_uring_sqe_set_data64(&sqe, *submitted);
 		io_uring_sqe_set_cq_idx(&sqe, (__u16)cq);
 		ret = iouring_queue_sqe(ctx, &sqe, sizeof(sqe));
-		if (ret < 0) { /* not queued, no CQE will come: submit no more, drain, complete */
+		if (ret < 0) { /* not queued, no CQE will come: no more this run (complete if none in flight) */
 			*errors += 1;
 			*last_error = (__u64)ret;
 			goal = *submitted;
