@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import { test } from 'node:test';
-import { prepNop, prepTimeout } from '../src/liburing/prep.js';
+import { prepCancel, prepNop, prepTimeout } from '../src/liburing/prep.js';
 import { IORING_OP_TIMEOUT, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from '../src/uapi/io_uring.js';
 import {
   asmProg,
@@ -120,12 +120,32 @@ test('wait_idx past the last CQ completes the request with -EINVAL', async () =>
   await env.ring.close();
 });
 
-test('a program fault completes the request with -EFAULT', async () => {
+for (const [name, asm] of [
+  ['a load outside its memory', `mov %r1, 0\nldxdw %r0, [%r1+4096]\n${EXIT}`],
+  ['an endless loop (budget spent)', 'loop:\nja loop\nexit'],
+  ['a helper misused (r1 not a map)', `mov %r1, 12345\nmov %r2, %r10\nadd %r2, -8\ncall 1\n${EXIT}`],
+] as const) {
+  test(`a program fault (${name}) completes the request with -EFAULT`, async () => {
+    const env = bpfEnv();
+    registerOk(env, [asmProg(env, asm)]);
+    bpfSqe(env.ring, 0, 9);
+    env.ring.submit();
+    assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=-14 EFAULT flags=0x0']);
+    await env.ring.close();
+  });
+}
+
+test('ASYNC_CANCEL cannot stop a waiting BPF request (-EALREADY); it completes normally later', async () => {
   const env = bpfEnv();
-  registerOk(env, [asmProg(env, `mov %r1, 0\nldxdw %r0, [%r1+4096]\n${EXIT}`)]);
+  registerOk(env, [emitThenWait(env, 2)]);
   bpfSqe(env.ring, 0, 9);
   env.ring.submit();
-  assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=-14 EFAULT flags=0x0']);
+  prepCancel(env.ring.getSqe()!, 9).setUserData(10);
+  env.ring.submit();
+  assert.deepEqual(drain(env.ring), ['cqe ud=10 res=-114 EALREADY flags=0x0']);
+  prepNop(env.ring.getSqe()!).setUserData(11).setCqIdx(1);
+  env.ring.submit();
+  assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=0 flags=0x0']);
   await env.ring.close();
 });
 
