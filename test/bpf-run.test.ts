@@ -139,3 +139,32 @@ ${EXIT}`,
   assert.deepEqual(mapValues(env, 9), [-22, -2, -22, 0, -22, -22, 0, 0xffff_fff9, 3]);
   await env.ring.close();
 });
+
+test('inline completions of a run are flushed 32 at a time: the 33rd NOP comes after a later emitted CQE', async () => {
+  const env = bpfEnv();
+  const fd = asmProg(
+    env,
+    `${PROLOGUE}
+mov %r7, 1
+loop:
+${ZERO_SQE}
+stxdw [%r10-64], %r7
+mov %r1, 1
+stxh [%r10-48], %r1
+${queueSqe()}
+add %r7, 1
+jle %r7, 33, loop
+${emit(1, 100, 0)}
+${EXIT}`,
+  );
+  registerOk(env, [fd]);
+  bpfSqe(env.ring, 0, 1000);
+  env.ring.submit();
+  assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=1000 res=0 flags=0x0']);
+  const uds = [...Array.from({ length: 32 }, (_, i) => i + 1), 100, 33];
+  assert.deepEqual(
+    drain(env.ring, 1),
+    uds.map((ud) => `cqe ud=${ud} res=0 flags=0x0`),
+  );
+  await env.ring.close();
+});

@@ -2,7 +2,7 @@
  * The life of an IORING_OP_BPF request (spec §4.4, §4.5; DESIGN.md Q1, Q2, Q12):
  *
  * - issue never runs the program: it allocates the request's 16-byte struct io_uring_bpf_ctx in
- *   kernel-private memory and queues a run as task work.
+ *   kernel-private memory (-ENOMEM when the address space is full) and queues a run as task work.
  * - a run: ring dying → complete with -EAGAIN; else zero the ctx, fill user_data, run the program as
  *   one submission batch (BpfRing.bpfBeginBatch/bpfEndBatch: links built by queue_sqe stay within the
  *   run, inline completions are held and flushed when it ends). A program fault (BpfFault: bad memory
@@ -18,7 +18,8 @@
  * One CQE per request, on its own cq_idx, after the flush of its last run.
  */
 import { BpfFault } from '../../ebpf/faults.js';
-import { EAGAIN, EALREADY, EFAULT, EINVAL } from '../../uapi/errno.js';
+import { MemoryExhausted } from '../../mem/errors.js';
+import { EAGAIN, EALREADY, EFAULT, EINVAL, ENOMEM } from '../../uapi/errno.js';
 import type { CompletionQueue } from '../cq.js';
 import type { Request } from '../request.js';
 import type { BpfHost, BpfRunCtx } from './host.js';
@@ -42,6 +43,7 @@ export interface BpfRing extends BpfHost {
   queueTaskWork(fn: () => void): void;
   kick(): void;
   completeAsync(req: Request, res: number): void;
+  completeLater(req: Request, res: number): void;
   addInflight(req: Request): void;
   removeInflight(req: Request): void;
   /** Start a submission batch of its own (fresh link state, inline completions held). */
@@ -72,7 +74,13 @@ export class BpfReqState {
 
 export function issueBpf(ring: BpfRing, req: Request): void {
   const st = req.op as BpfReqState;
-  st.ctxAddr = ring.mem.alloc(BPF_CTX_SIZE);
+  try {
+    st.ctxAddr = ring.mem.alloc(BPF_CTX_SIZE);
+  } catch (e) {
+    if (!(e instanceof MemoryExhausted)) throw e;
+    ring.completeLater(req, -ENOMEM);
+    return;
+  }
   st.token = req.gen;
   ring.addInflight(req);
   req.cancel = (r) => cancelBpf(ring, r);
