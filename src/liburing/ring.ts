@@ -11,9 +11,11 @@ import {
   IORING_OFF_CQ_RING_EXTRA,
   IORING_OFF_SQ_RING,
   IORING_OFF_SQES,
+  IORING_REGISTER_BPF,
   IORING_SETUP_CQSIZE,
   IORING_SQ_CQ_OVERFLOW,
   IORING_STRIDE_CQ_RING,
+  IORING_UNREGISTER_BPF,
 } from '../uapi/io_uring.js';
 import {
   IO_CQRING_OFFSETS,
@@ -285,6 +287,31 @@ export class IoUring {
   /** io_uring_register(2) as is: 0 or -errno. */
   register(opcode: number, arg: number, nrArgs: number): number | Promise<number> {
     return this.fd.register(opcode, arg, nrArgs);
+  }
+
+  /**
+   * RFC v2 IORING_REGISTER_BPF: register the program table, slot i = `fds[i]` (program fds of
+   * Runtime.bpfLoad / bpfProgLoad; -1 leaves a slot empty). 0 or -errno; a Promise while the ring
+   * waits for in-flight requests to finish (quiesce).
+   */
+  registerBpf(fds: readonly number[]): number | Promise<number> {
+    if (fds.length === 0) return this.register(IORING_REGISTER_BPF, 0, 0);
+    const mem = this.mem;
+    const arr = mem.alloc(4 * fds.length);
+    fds.forEach((fd, i) => {
+      mem.writeU32(arr + 4 * i, fd >>> 0);
+    });
+    const r = this.register(IORING_REGISTER_BPF, arr, fds.length);
+    if (typeof r === 'number') {
+      mem.free(arr);
+      return r;
+    }
+    return r.finally(() => mem.free(arr));
+  }
+
+  /** RFC v2 IORING_UNREGISTER_BPF: drop the program table. 0 or -errno (-ENXIO: none registered). */
+  unregisterBpf(): number | Promise<number> {
+    return this.register(IORING_UNREGISTER_BPF, 0, 0);
   }
 
   /* ================================================================== completion */

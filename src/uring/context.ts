@@ -18,9 +18,11 @@ import {
   IORING_OFF_CQ_RING_EXTRA,
   IORING_OFF_SQ_RING,
   IORING_OFF_SQES,
+  IORING_OP_BPF,
   IORING_OP_LAST,
   IORING_OP_LINK_TIMEOUT,
   IORING_OP_NOP,
+  IORING_REGISTER_BPF,
   IORING_REGISTER_BUFFERS,
   IORING_REGISTER_ENABLE_RINGS,
   IORING_REGISTER_FILES,
@@ -29,6 +31,7 @@ import {
   IORING_SETUP_R_DISABLED,
   IORING_SQ_CQ_OVERFLOW,
   IORING_STRIDE_CQ_RING,
+  IORING_UNREGISTER_BPF,
   IORING_UNREGISTER_BUFFERS,
   IORING_UNREGISTER_FILES,
   IOSQE_ASYNC,
@@ -41,6 +44,9 @@ import {
 } from '../uapi/io_uring.js';
 import { IO_RINGS } from '../uapi/layout.js';
 import type { IoBackend } from './backends/types.js';
+import type { ProgEntry } from './bpf/programs.js';
+import { type BatchToken, type BpfRing, type BpfWait, issueBpf } from './bpf/run.js';
+import { type BpfTable, checkUnregister, readBpfTable } from './bpf/table.js';
 import type { CompletionQueue } from './cq.js';
 import { ResourceTables } from './files.js';
 import { Lookup } from './lookup.js';
@@ -101,7 +107,7 @@ export interface RingConfig {
 
 const F = IO_RINGS.fields;
 
-export class RingContext implements OpRing {
+export class RingContext implements OpRing, BpfRing {
   readonly mem: AddressSpace;
   readonly setupFlags: number;
   readonly strict: boolean;
@@ -151,6 +157,14 @@ export class RingContext implements OpRing {
   #dying = false;
   readonly #backlogged = new Set<CompletionQueue>();
   readonly #waiters = new Waiters();
+
+  /* BPF (src/uring/bpf/) */
+  #bpfTable: BpfTable | null = null;
+  readonly #bpfWaits = new Set<BpfWait>();
+  /** Inline completions held by the current BPF run's batch (null outside a run). */
+  #hold: Request[] | null = null;
+  /** Init error of the last SQE submitted by bpfSubmitSqe. */
+  #lastInitErr = 0;
 
   constructor(cfg: RingConfig) {
     this.#cfg = cfg;
@@ -281,7 +295,18 @@ export class RingContext implements OpRing {
     }
     if (cqIdx === 0 && this.timeouts.list.length !== 0) flushTimeouts(this);
     if (this.#waiters.length !== 0) this.#waiters.check(this.timeouts.cqTimeouts);
+    if (this.#bpfWaits.size !== 0) this.#wakeBpf();
     return true;
+  }
+
+  /** Wake the BPF requests whose CQ wait holds (spec §4.5: every posting re-checks every wait). */
+  #wakeBpf(): void {
+    for (const w of this.#bpfWaits) {
+      if (w.cq.ready() >= w.nr) {
+        this.#bpfWaits.delete(w);
+        w.wake();
+      }
+    }
   }
 
   /** Move backlogged CQEs into their rings as space allows; clears IORING_SQ_CQ_OVERFLOW when done. */
@@ -299,6 +324,7 @@ export class RingContext implements OpRing {
     if (this.#backlogged.size === 0) this.mem.andNotU32(this.#sqFlagsAddr, IORING_SQ_CQ_OVERFLOW);
     if (moved0 && this.timeouts.list.length !== 0) flushTimeouts(this);
     if (moved && this.#waiters.length !== 0) this.#waiters.check(this.timeouts.cqTimeouts);
+    if (moved && this.#bpfWaits.size !== 0) this.#wakeBpf();
   }
 
   /* ================================================================== completion and links */
@@ -306,7 +332,8 @@ export class RingContext implements OpRing {
   /** Post the request's CQE, then start or fail its successors, then free it. */
   #finish(req: Request): void {
     const res = req.res;
-    if (res < 0) req.flags |= REQ_F_FAIL;
+    // A negative final result of a BPF request breaks its chain (DESIGN.md Q4), not in strictRfc.
+    if (res < 0 && !(this.strict && req.opcode === IORING_OP_BPF)) req.flags |= REQ_F_FAIL;
     this.post(req.cqIdx, req.udLo, req.udHi, res, req.cflags);
     let next = req.link;
     if (next !== null) {
@@ -352,7 +379,14 @@ export class RingContext implements OpRing {
 
   #issue(req: Request): void {
     if (OPS[req.opcode]!.issue(this, req)) {
-      this.#finish(req);
+      const hold = this.#hold;
+      if (hold === null) {
+        this.#finish(req);
+      } else {
+        // Inside a BPF run: inline completions are posted when the run ends (or 32 at a time).
+        hold.push(req);
+        if (hold.length >= 32) this.#flushHeld();
+      }
       return;
     }
     const lt = req.link;
@@ -482,6 +516,7 @@ export class RingContext implements OpRing {
     if (
       w0 === IORING_OP_NOP && // opcode NOP, flags 0, ioprio 0
       this.#linkHead === null &&
+      this.#hold === null &&
       !this.#drainActive &&
       !this.#drainNext &&
       mem.u32(a + 28) === 0 &&
@@ -576,6 +611,7 @@ export class RingContext implements OpRing {
    * but assembly goes on to the chain's end (T11); a failure outside a chain stops the submission (T03).
    */
   #failInit(req: Request, err: number): boolean {
+    this.#lastInitErr = err;
     req.res = err;
     req.flags |= REQ_F_FAIL;
     const head = this.#linkHead;
@@ -652,7 +688,11 @@ export class RingContext implements OpRing {
     return submitted === 0 ? waiting : waiting.then((r) => (r < 0 ? r : submitted));
   }
 
-  /** io_uring_register(2): probe, files, buffers, enable rings. BPF comes with a later issue (-EINVAL). */
+  /**
+   * io_uring_register(2): probe, files, buffers, enable rings, and RFC v2's BPF program table
+   * (IORING_REGISTER_BPF / IORING_UNREGISTER_BPF, which first wait until no request is in flight and
+   * then may return a Promise).
+   */
   register(opcode: number, arg: number, nrArgs: number): number | Promise<number> {
     if (this.#closed || this.#closing !== null) return -EBADF;
     switch (opcode) {
@@ -668,6 +708,19 @@ export class RingContext implements OpRing {
         return this.resources.registerBuffers(arg, nrArgs);
       case IORING_UNREGISTER_BUFFERS:
         return this.resources.unregisterBuffers(arg, nrArgs);
+      case IORING_REGISTER_BPF:
+        return this.#quiesced(() => {
+          const t = readBpfTable(this.mem, this.#bpfTable, arg, nrArgs);
+          if (typeof t === 'number') return t;
+          this.#bpfTable = t;
+          return 0;
+        });
+      case IORING_UNREGISTER_BPF:
+        return this.#quiesced(() => {
+          const err = checkUnregister(this.#bpfTable, arg, nrArgs);
+          if (err === 0) this.#bpfTable = null;
+          return err;
+        });
       case IORING_REGISTER_ENABLE_RINGS:
         if (arg !== 0 || nrArgs !== 0) return -EINVAL;
         if (!this.#disabled) return -EBADFD;
@@ -676,6 +729,22 @@ export class RingContext implements OpRing {
       default:
         return -EINVAL;
     }
+  }
+
+  /**
+   * Run `fn` once no request is in flight (DESIGN.md Q8): at once when idle, else a Promise that
+   * polls every millisecond (timers and I/O keep running); -EBADF if the ring closes meanwhile.
+   */
+  #quiesced(fn: () => number): number | Promise<number> {
+    if (this.#pool.live === 0) return fn();
+    return new Promise<number>((resolve) => {
+      const check = (): void => {
+        if (this.#closed || this.#closing !== null) resolve(-EBADF);
+        else if (this.#pool.live === 0) resolve(fn());
+        else setTimeout(check, 1);
+      };
+      setTimeout(check, 1);
+    });
   }
 
   /**
@@ -757,11 +826,74 @@ export class RingContext implements OpRing {
       }
     }
     this.#closed = true;
+    this.#bpfTable = null;
+    this.#bpfWaits.clear();
     this.resources.release();
     this.mem.free(this.#cfg.ringsAddr);
     this.mem.free(this.#cfg.sqesAddr);
     for (const cq of this.cqs) if (cq.index !== 0) this.mem.free(cq.base);
     return left;
+  }
+
+  /* ================================================================== BPF (BpfRing) */
+
+  get dying(): boolean {
+    return this.#dying;
+  }
+
+  bpfSlot(slot: number): ProgEntry | null {
+    return this.#bpfTable?.[slot] ?? null;
+  }
+
+  bpfIssue(req: Request): void {
+    issueBpf(this, req);
+  }
+
+  bpfSubmitSqe(addr: number): number {
+    this.#lastInitErr = 0;
+    this.#submitOne(addr);
+    return this.#lastInitErr;
+  }
+
+  bpfBeginBatch(): BatchToken {
+    const saved = { head: this.#linkHead, last: this.#linkLast, hold: this.#hold };
+    this.#linkHead = null;
+    this.#linkLast = null;
+    this.#hold = [];
+    return saved;
+  }
+
+  bpfEndBatch(token: BatchToken): void {
+    const saved = token as { head: Request | null; last: Request | null; hold: Request[] | null };
+    // A chain still open when the run ends is queued as it is (spec §4.6).
+    const open = this.#linkHead;
+    if (open !== null) {
+      this.#linkHead = null;
+      this.#linkLast = null;
+      if ((open.flags & REQ_F_FAIL) !== 0) this.#queueFailed(open);
+      else this.#queue(open);
+    }
+    this.#flushHeld();
+    this.#linkHead = saved.head;
+    this.#linkLast = saved.last;
+    this.#hold = saved.hold;
+  }
+
+  /** Post the inline completions held by the current BPF run, in order. */
+  #flushHeld(): void {
+    const hold = this.#hold;
+    if (hold === null) return;
+    this.#hold = [];
+    for (const r of hold) this.#finish(r);
+    // Requests the flush issued inline (none: successors go through task work) stay held.
+  }
+
+  addBpfWait(w: BpfWait): void {
+    this.#bpfWaits.add(w);
+  }
+
+  removeBpfWait(w: BpfWait): void {
+    this.#bpfWaits.delete(w);
   }
 
   /* ================================================================== diagnostics */

@@ -2,6 +2,7 @@
 import { EINVAL } from '../../uapi/errno.js';
 import {
   IORING_OP_ASYNC_CANCEL,
+  IORING_OP_BPF,
   IORING_OP_CLOSE,
   IORING_OP_FADVISE,
   IORING_OP_FALLOCATE,
@@ -27,6 +28,7 @@ import {
   IORING_OP_WRITE_FIXED,
   IORING_OP_WRITEV,
 } from '../../uapi/io_uring.js';
+import { bpfOp } from './bpf.js';
 import { asyncCancelOp } from './cancel.js';
 import { renameatOp, spliceOpDef, teeOp, unlinkatOp } from './fsops.js';
 import { nopOp } from './nop.js';
@@ -75,6 +77,7 @@ table[IORING_OP_SPLICE] = spliceOpDef;
 table[IORING_OP_TEE] = teeOp;
 table[IORING_OP_RENAMEAT] = renameatOp;
 table[IORING_OP_UNLINKAT] = unlinkatOp;
+table[IORING_OP_BPF] = bpfOp;
 
 /** Op definitions indexed by opcode, 0 .. IORING_OP_LAST-1. */
 export const OPS: readonly OpDef[] = table;
@@ -101,6 +104,7 @@ const supported = new Set([
   IORING_OP_OPENAT2,
   IORING_OP_RENAMEAT,
   IORING_OP_UNLINKAT,
+  IORING_OP_BPF,
   // SPLICE and TEE have entries (field checks, then -EOPNOTSUPP) but are not reported as supported.
 ]);
 

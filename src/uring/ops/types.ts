@@ -1,6 +1,7 @@
 /** What an op implementation sees of its ring (kept narrow so ops stay independent of the context). */
 import type { AddressSpace } from '../../mem/address-space.js';
 import type { IoBackend } from '../backends/types.js';
+import type { ProgEntry } from '../bpf/programs.js';
 import type { ResourceTables } from '../files.js';
 import type { Request } from '../request.js';
 import type { WriteQueues } from '../write-queue.js';
@@ -56,6 +57,10 @@ export interface OpRing {
   isStream(fd: number): boolean;
   /** Forget what is known of `fd` (it was closed through the ring). */
   forgetFd(fd: number): void;
+  /** The program in slot `slot` of the registered BPF table, or null (no table, out of range, empty). */
+  bpfSlot(slot: number): ProgEntry | null;
+  /** Issue an IORING_OP_BPF request (src/uring/bpf/run.ts). */
+  bpfIssue(req: Request): void;
 }
 
 export interface TimeoutState {
