@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { EXAMPLES } from '../src/cli/examples.js';
 import { main } from '../src/cli/main.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,8 +52,11 @@ test('examples runs every example, each passing its checks, and ends with the pa
   assert.match(r.out, /^PASS links/m);
   assert.match(r.out, /^PASS overflow/m);
   assert.match(r.out, /^PASS file-io/m);
+  for (const n of ['rfc-test1', 'rfc-test2', 'rfc-test3', 'rfc-test4', 'rfc-asm']) {
+    assert.match(r.out, new RegExp(`^PASS ${n} `, 'm'));
+  }
   assert.doesNotMatch(r.out, /FAIL/);
-  assert.match(r.out, /^4 passed, 0 failed$/m);
+  assert.match(r.out, new RegExp(`^${EXAMPLES.length} passed, 0 failed$`, 'm'));
 });
 
 test('examples --list names them; --json reports each with its checks', async () => {
@@ -62,6 +66,10 @@ test('examples --list names them; --json reports each with its checks', async ()
       .trim()
       .split('\n')
       .map((s) => s.split(/\s+/)[0]),
+    EXAMPLES.map((e) => e.name),
+  );
+  assert.deepEqual(
+    EXAMPLES.slice(0, 4).map((e) => e.name),
     ['multi-cq', 'links', 'overflow', 'file-io'],
   );
   const j = await run(['examples', 'links', '--json']);

@@ -1,7 +1,7 @@
 /**
  * Built-in examples for `uring-bpf examples`: each sets up rings through the public API, shows what it
- * does, and checks its results against expected values. The RFC's four BPF tests join this list with
- * the BPF requests issue.
+ * does, and checks its results against expected values. The RFC's examples (spec §7) are in
+ * examples/rfc.ts.
  */
 
 import fs from 'node:fs';
@@ -25,18 +25,10 @@ import {
 } from '../uapi/io_uring.js';
 import { Runtime } from '../uring/runtime.js';
 
-export interface ExampleResult {
-  /** Lines of output, in order. */
-  readonly lines: string[];
-  /** Each check: what was expected, what was seen. */
-  readonly checks: { readonly what: string; readonly expected: string; readonly actual: string }[];
-}
+import type { Example, ExampleResult } from './examples/example.js';
+import { RFC_EXAMPLES } from './examples/rfc.js';
 
-export interface Example {
-  readonly name: string;
-  readonly summary: string;
-  run(): Promise<ExampleResult>;
-}
+export type { Example, ExampleResult };
 
 function cqeLine(ud: bigint, res: number, flags: number): string {
   return `CQE user_data ${ud}, res ${res}${res < 0 ? ` (${errnoName(res)})` : ''} flags ${flags}`;
@@ -247,4 +239,4 @@ const fileIo: Example = {
   },
 };
 
-export const EXAMPLES: readonly Example[] = [multiCq, links, overflow, fileIo];
+export const EXAMPLES: readonly Example[] = [multiCq, links, overflow, fileIo, ...RFC_EXAMPLES];

@@ -1,0 +1,18 @@
+/**
+ * What a built-in example of `uring-bpf examples` is (src/cli/examples.ts lists them). Example
+ * modules under src/cli/examples/ import these types from here, not from examples.ts (which imports
+ * them: that would be an import cycle).
+ */
+
+export interface ExampleResult {
+  /** Lines of output, in order. */
+  readonly lines: string[];
+  /** Each check: what was expected, what was seen. */
+  readonly checks: { readonly what: string; readonly expected: string; readonly actual: string }[];
+}
+
+export interface Example {
+  readonly name: string;
+  readonly summary: string;
+  run(): Promise<ExampleResult>;
+}
