@@ -4,7 +4,7 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop, interp, maps, file)
+ *   --only nop   run only these groups (available: nop, interp, maps, bpf, file)
  *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
  *                for the same writes (needs gcc and liburing); on by default when both are present,
  *                --no-kernel skips it
@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BpfReport, bpfJson, bpfTable, runBpfGroup } from './bpf.js';
 import { type FileReport, fileJson, fileTable, runFileGroup } from './file.js';
 import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
 import { type InterpReport, interpJson, interpTable, runInterpGroup } from './interp.js';
@@ -25,10 +26,11 @@ import { nopCases } from './nop.js';
 const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
 /**
  * Every group, in run order: the case groups, then 'interp' (whole BPF programs, bench/interp.ts),
- * 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), then 'file' (its own
- * interleaved runs, bench/file.ts).
+ * 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), 'bpf' (BPF requests vs
+ * TypeScript: pingpong, NOP chains, write_file, bench/bpf.ts), then 'file' (its own interleaved
+ * runs, bench/file.ts).
  */
-const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'file'];
+const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'bpf', 'file'];
 
 interface Options {
   readonly quick: boolean;
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
   const runFile = opts.only.includes('file');
   const runInterp = opts.only.includes('interp');
   const runMaps = opts.only.includes('maps');
+  const runBpf = opts.only.includes('bpf');
 
   // The kernel's figures first, so that both are taken under the same conditions of this run.
   let kernel: KernelNop[] = [];
@@ -164,6 +167,7 @@ async function main(): Promise<number> {
   const maps: MapsReport | null = runMaps
     ? await runMapsGroup({ quick: opts.quick, timing, progress })
     : null;
+  const bpf: BpfReport | null = runBpf ? await runBpfGroup({ quick: opts.quick, progress }) : null;
 
   // The file group last: its writeback must not disturb the CPU-bound cases.
   let file: FileReport | null = null;
@@ -232,6 +236,10 @@ async function main(): Promise<number> {
     const t = mapsTable(maps);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
   }
+  if (bpf !== null) {
+    const t = bpfTable(bpf);
+    lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   if (file !== null) {
     const t = fileTable(file, fileKernelNote);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
@@ -287,6 +295,7 @@ async function main(): Promise<number> {
     })),
     interp: interp === null ? null : interpJson(interp),
     maps: maps === null ? null : mapsJson(maps),
+    bpf: bpf === null ? null : bpfJson(bpf),
     file: file === null ? null : fileJson(file, fileKernelNote),
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);
