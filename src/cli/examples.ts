@@ -24,8 +24,9 @@ import {
   IOSQE_IO_LINK,
 } from '../uapi/io_uring.js';
 import { Runtime } from '../uring/runtime.js';
-
+import { copyExample } from './examples/copy.js';
 import type { Example, ExampleResult } from './examples/example.js';
+import { pipelineExample } from './examples/pipeline.js';
 import { RFC_EXAMPLES } from './examples/rfc.js';
 
 export type { Example, ExampleResult };
@@ -239,4 +240,12 @@ const fileIo: Example = {
   },
 };
 
-export const EXAMPLES: readonly Example[] = [multiCq, links, overflow, fileIo, ...RFC_EXAMPLES];
+export const EXAMPLES: readonly Example[] = [
+  multiCq,
+  links,
+  overflow,
+  fileIo,
+  ...RFC_EXAMPLES,
+  copyExample,
+  pipelineExample,
+];
