@@ -279,3 +279,45 @@ exit`,
     [{ cqIdx: 0, userData: 9n, res: -11, flags: 0 }],
   );
 });
+
+test('a run that consumed CQEs and whose wait already holds re-runs at once (task work), not a turn later', async () => {
+  // Each run counts itself, reaps one CQE from CQ 1 and waits for one more; with CQ 1 empty the reap
+  // fails and the program completes. Five CQEs are waiting on CQ 1 before the request starts.
+  const env = bpfEnv();
+  const fd = asmProg(
+    env,
+    `${PROLOGUE}
+${countRun(0)}
+${reap(1)}
+jne %r0, 0, done
+${waitOn(1, 1)}
+done:
+${EXIT}`,
+  );
+  registerOk(env, [fd]);
+  for (let i = 0; i < 5; i++)
+    prepNop(env.ring.getSqe()!)
+      .setUserData(100 + i)
+      .setCqIdx(1);
+  env.ring.submit();
+  bpfSqe(env.ring, 0, 9);
+  let turn = false;
+  setImmediate(() => {
+    turn = true;
+  });
+  env.ring.submit();
+  // Run 1 reaps 1 of 5 (4 left: the wait holds) ... run 5 reaps the last (0 left: it waits for real).
+  assert.equal(turn, false, 'no event-loop turn has passed');
+  assert.deepEqual(mapValues(env, 1), [5], 'five runs within the submit');
+  // CQ 1 is empty now: the request really waits; one more CQE gives exactly one more run.
+  prepNop(env.ring.getSqe()!).setUserData(300).setCqIdx(1);
+  env.ring.submit();
+  await sleep(5);
+  assert.deepEqual(mapValues(env, 1), [6]);
+  const left = await env.ring.close();
+  assert.deepEqual(
+    left.map((c) => [c.userData, c.res]),
+    [[9n, -11]],
+    'close() ends the waiting request with -EAGAIN',
+  );
+});

@@ -112,7 +112,8 @@ export function iouringHelpers(): HelperDef[] {
       sleepableOnly: false,
       gplOnly,
       impl(env, _ctx, cqIdx, out, outLen) {
-        const { host } = runCtx(env, 'iouring_reap_cqe');
+        const run = runCtx(env, 'iouring_reap_cqe');
+        const host = run.host;
         const len = size32(outLen);
         const o = progMem(env, out, len, true, 'r3 out');
         const mem = host.mem;
@@ -127,6 +128,7 @@ export function iouringHelpers(): HelperDef[] {
         if (mem.loadU32(cq.tailAddr) === head) return fail(ENOENT);
         mem.copy(o, cq.cqesAddr + ((head & (cq.entries - 1)) << 4), 16);
         mem.storeU32(cq.headAddr, (head + 1) >>> 0);
+        run.reaped++;
         return 0n;
       },
     },

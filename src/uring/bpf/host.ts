@@ -22,6 +22,8 @@ export interface BpfRunCtx {
   readonly host: BpfHost;
   /** Address of this run's struct io_uring_bpf_ctx (kernel-private memory). */
   readonly ctxAddr: number;
+  /** CQEs this run consumed with iouring_reap_cqe: its progress (run.ts, the live-lock guard). */
+  reaped: number;
 }
 
 export function isBpfRunCtx(v: unknown): v is BpfRunCtx {

@@ -9,10 +9,10 @@
  *   access, budget exhausted, helper misuse) completes the request with -EFAULT.
  * - then wait_nr == 0 → complete with 0; wait_idx ≥ number of CQs → -EINVAL; else a CQ wait: level
  *   triggered, woken by a posting on any CQ when cached tail − shared head of CQ[wait_idx] ≥ wait_nr,
- *   and re-run (from scratch) as task work. A wait that already holds at registration is a run that
- *   made no progress towards its condition: its re-run is deferred to the next event-loop turn
- *   (setImmediate), so a program waiting on a CQ it never drains cannot starve timers, I/O or user
- *   code (the live-lock of spec §4.5, DESIGN.md Q1).
+ *   and re-run (from scratch) as task work. A wait that already holds at registration re-runs at once
+ *   (task work, budgeted) when the run consumed CQEs (progress), and on the next event-loop turn
+ *   (setImmediate) when it consumed none, so a program waiting on a CQ it never drains cannot starve
+ *   timers, I/O or user code (the live-lock of spec §4.5, DESIGN.md Q1).
  * - ring teardown completes waiting, deferred and queued requests with -EAGAIN (Q12); ASYNC_CANCEL
  *   cannot stop a BPF request (-EALREADY).
  * One CQE per request, on its own cq_idx, after the flush of its last run.
@@ -113,7 +113,7 @@ function runBpf(ring: BpfRing, req: Request, token: number): void {
   mem.setU32(ctx + 4, req.udHi);
   st.phase = 'running';
   st.runs++;
-  const runCtx: BpfRunCtx = { host: ring, ctxAddr: ctx };
+  const runCtx: BpfRunCtx = { host: ring, ctxAddr: ctx, reaped: 0 };
   let fault = false;
   const batch = ring.bpfBeginBatch();
   try {
@@ -146,7 +146,13 @@ function runBpf(ring: BpfRing, req: Request, token: number): void {
     return;
   }
   if (cq.ready() >= waitNr) {
-    // Already true at registration: re-run, but on the next event-loop turn (Q1).
+    // Already true at registration. A run that consumed CQEs made progress: re-run now, as task work
+    // (whose budget still yields to the event loop). One that consumed none may be waiting on a CQ it
+    // never drains: re-run on the next event-loop turn (Q1), so timers, I/O and user code go on.
+    if (runCtx.reaped > 0) {
+      queueRun(ring, req, st);
+      return;
+    }
     st.phase = 'deferred';
     st.immediate = setImmediate(() => {
       st.immediate = null;
