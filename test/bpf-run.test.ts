@@ -168,3 +168,32 @@ ${EXIT}`,
   );
   await env.ring.close();
 });
+
+// Spec §3.7: ctx accesses must be exactly a field (aligned, the field's size), reads and writes; an
+// 8-byte access at 8 covering wait_nr and wait_idx whole is allowed (clang merges the two stores).
+// [access, allowed]; a refused access is a program fault: the request completes with -EFAULT.
+for (const [access, ok] of [
+  ['ldxdw %r1, [%r6+0]', true],
+  ['ldxw %r1, [%r6+8]', true],
+  ['ldxw %r1, [%r6+12]', true],
+  ['stxw [%r6+8], %r7', true],
+  ['stxdw [%r6+0], %r7', true],
+  ['stxdw [%r6+8], %r7', true],
+  ['ldxw %r1, [%r6+0]', false],
+  ['ldxw %r1, [%r6+4]', false],
+  ['ldxh %r1, [%r6+8]', false],
+  ['ldxb %r1, [%r6+12]', false],
+  ['ldxdw %r1, [%r6+4]', false],
+  ['stxw [%r6+10], %r7', false],
+  ['ldxdw %r1, [%r6+16]', false],
+  ['ldxw %r1, [%r6-4]', false],
+] as const) {
+  test(`ctx access rules (§3.7): ${access} is ${ok ? 'allowed' : 'a fault (-EFAULT)'}`, async () => {
+    const env = bpfEnv();
+    registerOk(env, [asmProg(env, `${PROLOGUE}\nmov %r7, 0\n${access}\n${EXIT}`)]);
+    bpfSqe(env.ring, 0, 9);
+    env.ring.submit();
+    assert.deepEqual(await reapCqes(env.ring, 1), [`cqe ud=9 res=${ok ? '0' : '-14 EFAULT'} flags=0x0`]);
+    await env.ring.close();
+  });
+}

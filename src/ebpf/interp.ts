@@ -129,7 +129,8 @@ function setReg(m: Machine, r: number, v: RegValue | undefined): void {
 
 /** The environment helpers see; one per run, closed when the run ends. */
 function grantAll(acc: RegionAccess, regions: readonly Region[]): void {
-  for (const r of regions) acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region');
+  for (const r of regions)
+    acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region', r.fields ?? null);
 }
 
 class RunEnv implements HelperEnv {

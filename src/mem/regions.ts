@@ -24,6 +24,12 @@ export interface Region {
   readonly writable?: boolean;
   /** Shown in fault messages (e.g. 'stack', 'mem', 'ctx'). */
   readonly name?: string;
+  /**
+   * A structured region (a program context): every access must be exactly one of these fields,
+   * [offset, size] from the region's start, aligned as they are (e.g. io_uring_bpf_ctx: [0, 8],
+   * [8, 4], [12, 4]). Default: any access inside the region.
+   */
+  readonly fields?: readonly (readonly [offset: number, size: number])[];
 }
 
 /** Read-modify-write operations of `atomic32`/`atomic64` (not kernel constants: this module's own). */
@@ -46,6 +52,7 @@ export class RegionAccess {
   #end = new Float64Array(8);
   #rw = new Uint8Array(8);
   #names: string[] = [];
+  #fields: (readonly (readonly [number, number])[] | null | undefined)[] = [];
   #count = 0;
   /** Index of the last region that satisfied a read / a write (0 when there is none: its end is 0). */
   #lastR = 0;
@@ -63,7 +70,13 @@ export class RegionAccess {
   /* ------------------------------------------------------------------ the region table */
 
   /** Permit [addr, addr+size) until clear(). RangeError when it is not inside the address space. */
-  grant(addr: number, size: number, writable = true, name = 'region'): void {
+  grant(
+    addr: number,
+    size: number,
+    writable = true,
+    name = 'region',
+    fields: readonly (readonly [number, number])[] | null = null,
+  ): void {
     if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(size) || size < 0) {
       throw new RangeError(`region must have integer addr and size >= 0, got addr ${addr} size ${size}`);
     }
@@ -78,6 +91,7 @@ export class RegionAccess {
     this.#end[i] = addr + size;
     this.#rw[i] = writable ? 1 : 0;
     this.#names[i] = name;
+    this.#fields[i] = fields;
   }
 
   /** Forget every region. */
@@ -86,6 +100,7 @@ export class RegionAccess {
     this.#start.fill(0);
     this.#end.fill(0);
     this.#names.length = 0;
+    this.#fields.length = 0;
     this.#lastR = 0;
     this.#lastW = 0;
   }
@@ -125,6 +140,14 @@ export class RegionAccess {
   #find(addr: number, len: number, write: boolean): boolean {
     for (let i = 0; i < this.#count; i++) {
       if (addr >= this.#start[i]! && addr + len <= this.#end[i]!) {
+        const fields = this.#fields[i];
+        if (fields != null) {
+          // Structured: exactly one field, never remembered as the last hit (always checked here).
+          const off = addr - this.#start[i]!;
+          if (!fields.some(([o, n]) => o === off && n === len)) continue;
+          if (!write || this.#rw[i] === 1) return true;
+          continue;
+        }
         if (!write) {
           this.#lastR = i;
           return true;

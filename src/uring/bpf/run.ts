@@ -20,6 +20,7 @@
 import { BpfFault } from '../../ebpf/faults.js';
 import { MemoryExhausted } from '../../mem/errors.js';
 import { EAGAIN, EALREADY, EFAULT, EINVAL, ENOMEM } from '../../uapi/errno.js';
+import { IO_URING_BPF_CTX } from '../../uapi/layout.js';
 import type { CompletionQueue } from '../cq.js';
 import type { Request } from '../request.js';
 import type { BpfHost, BpfRunCtx } from './host.js';
@@ -27,6 +28,21 @@ import type { ProgEntry } from './programs.js';
 
 /** Size of struct io_uring_bpf_ctx. */
 export const BPF_CTX_SIZE = 16;
+
+/**
+ * Spec §3.7's access rules for the ctx: inside the 16 bytes, aligned, and exactly the size of a field
+ * (8 for user_data, 4 for wait_nr and wait_idx), reads and writes alike. Until the verifier rejects
+ * other accesses at load (issue 7), the run enforces them: any other access is a program fault.
+ * Departure: one 8-byte access at offset 8 covering wait_nr and wait_idx whole is allowed too, because
+ * clang merges `ctx->wait_nr = n; ctx->wait_idx = i;` into such a store (the RFC's own programs
+ * compiled by clang-19 do it); it cannot reach any byte outside the two fields.
+ */
+export const BPF_CTX_FIELDS: readonly (readonly [number, number])[] = [
+  [IO_URING_BPF_CTX.fields.user_data.offset, 8],
+  [IO_URING_BPF_CTX.fields.wait_nr.offset, 4],
+  [IO_URING_BPF_CTX.fields.wait_idx.offset, 4],
+  [IO_URING_BPF_CTX.fields.wait_nr.offset, 8],
+];
 
 /** A BPF request waiting on a CQ; the ring wakes it from its posting path. */
 export interface BpfWait {
@@ -120,7 +136,7 @@ function runBpf(ring: BpfRing, req: Request, token: number): void {
     st.entry.prog.run({
       mem,
       r1: ctx,
-      regions: [{ addr: ctx, size: BPF_CTX_SIZE, writable: true, name: 'ctx' }],
+      regions: [{ addr: ctx, size: BPF_CTX_SIZE, writable: true, name: 'ctx', fields: BPF_CTX_FIELDS }],
       ctx: runCtx,
     });
   } catch (e) {
