@@ -14,10 +14,6 @@ import {
   IORING_ENTER_GETEVENTS,
   IORING_ENTER_SQ_WAIT,
   IORING_ENTER_SQ_WAKEUP,
-  IORING_OFF_CQ_RING,
-  IORING_OFF_CQ_RING_EXTRA,
-  IORING_OFF_SQ_RING,
-  IORING_OFF_SQES,
   IORING_OP_BPF,
   IORING_OP_LAST,
   IORING_OP_LINK_TIMEOUT,
@@ -30,7 +26,6 @@ import {
   IORING_REGISTER_PROBE,
   IORING_SETUP_R_DISABLED,
   IORING_SQ_CQ_OVERFLOW,
-  IORING_STRIDE_CQ_RING,
   IORING_UNREGISTER_BPF,
   IORING_UNREGISTER_BUFFERS,
   IORING_UNREGISTER_FILES,
@@ -50,6 +45,7 @@ import { type BpfTable, checkUnregister, readBpfTable } from './bpf/table.js';
 import type { CompletionQueue } from './cq.js';
 import { ResourceTables } from './files.js';
 import { Lookup } from './lookup.js';
+import { mmapRegion } from './mmap.js';
 import { OPS } from './ops/index.js';
 import {
   armLinkTimeout,
@@ -60,7 +56,7 @@ import {
 } from './ops/timeout.js';
 import type { OpRing, TimeoutState } from './ops/types.js';
 import { registerProbe } from './probe.js';
-import { REQ_F_FAIL, type Request, RequestPool } from './request.js';
+import { REQ_F_FAIL, type Request, RequestPool, readSqe } from './request.js';
 import { TaskWork } from './task-work.js';
 import { Waiters } from './waiters.js';
 import { WriteQueues } from './write-queue.js';
@@ -529,22 +525,7 @@ export class RingContext implements OpRing, BpfRing {
         return true;
       }
     }
-    const req = this.#pool.get();
-    req.opcode = opcode;
-    req.flags = sqeFlags;
-    req.ioprio = mem.u16(a + 2);
-    req.fd = mem.i32(a + 4);
-    req.offLo = mem.u32(a + 8);
-    req.offHi = mem.u32(a + 12);
-    req.addrLo = mem.u32(a + 16);
-    req.addrHi = mem.u32(a + 20);
-    req.len = mem.u32(a + 24);
-    req.opFlags = mem.u32(a + 28);
-    req.udLo = mem.u32(a + 32);
-    req.udHi = mem.u32(a + 36);
-    req.bufIndex = mem.u16(a + 40);
-    req.personality = mem.u16(a + 42);
-    req.spliceFdIn = mem.i32(a + 44);
+    const req = readSqe(mem, a, this.#pool.get());
     const cqIdx = mem.u16(a + 48);
     req.seq = this.#sqSeq++;
 
@@ -747,33 +728,21 @@ export class RingContext implements OpRing, BpfRing {
     });
   }
 
-  /**
-   * mmap(2) of the ring fd: the address of the region at `offset`, or -errno. The fixed offsets are
-   * matched first, then RFC v2's IORING_OFF_CQ_RING_EXTRA + k * IORING_STRIDE_CQ_RING (spec §3.4).
-   */
+  /** mmap(2) of the ring fd: the address of the region at `offset`, or -errno (mmap.ts). */
   mmap(offset: number, length: number): number {
     if (this.#closed) return -EBADF;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || length <= 0) return -EINVAL;
-    let addr: number;
-    let size: number;
-    if (offset === IORING_OFF_SQ_RING || offset === IORING_OFF_CQ_RING) {
-      addr = this.#cfg.ringsAddr;
-      size = this.#cfg.ringsSize;
-    } else if (offset === IORING_OFF_SQES) {
-      addr = this.#cfg.sqesAddr;
-      size = this.#cfg.sqesSize;
-    } else {
-      if (offset < IORING_OFF_CQ_RING_EXTRA) return -EINVAL;
-      const rel = offset - IORING_OFF_CQ_RING_EXTRA;
-      if (rel % IORING_STRIDE_CQ_RING !== 0) return -EINVAL;
-      const k = rel / IORING_STRIDE_CQ_RING;
-      const cq = this.cqs[k];
-      if (cq === undefined) return -EINVAL;
-      addr = cq.base;
-      size = cq.regionSize;
-    }
-    if (length > size) return -EINVAL;
-    return addr;
+    const c = this.#cfg;
+    return mmapRegion(
+      {
+        ringsAddr: c.ringsAddr,
+        ringsSize: c.ringsSize,
+        sqesAddr: c.sqesAddr,
+        sqesSize: c.sqesSize,
+        cqs: this.cqs,
+      },
+      offset,
+      length,
+    );
   }
 
   /**

@@ -5,6 +5,8 @@
  * request can tell whether it is still the one they were started for.
  */
 
+import type { AddressSpace } from '../mem/address-space.js';
+
 /* Internal request flags. The low byte holds the SQE flags as submitted (IOSQE_*). */
 export const REQ_F_FAIL = 1 << 8; // failed: breaks a LINK chain
 export const REQ_F_ISSUED = 1 << 9;
@@ -88,4 +90,28 @@ export class RequestPool {
   get live(): number {
     return this.#live;
   }
+}
+
+/**
+ * Copy the fields of the 64-byte SQE at `a` into `req` (io_init_req's reads; `opcode` and `flags`
+ * as they are, cq_idx and the sequence number are the caller's). Returns `req`.
+ */
+export function readSqe(mem: AddressSpace, a: number, req: Request): Request {
+  const w0 = mem.u32(a);
+  req.opcode = w0 & 0xff;
+  req.flags = (w0 >>> 8) & 0xff;
+  req.ioprio = mem.u16(a + 2);
+  req.fd = mem.i32(a + 4);
+  req.offLo = mem.u32(a + 8);
+  req.offHi = mem.u32(a + 12);
+  req.addrLo = mem.u32(a + 16);
+  req.addrHi = mem.u32(a + 20);
+  req.len = mem.u32(a + 24);
+  req.opFlags = mem.u32(a + 28);
+  req.udLo = mem.u32(a + 32);
+  req.udHi = mem.u32(a + 36);
+  req.bufIndex = mem.u16(a + 40);
+  req.personality = mem.u16(a + 42);
+  req.spliceFdIn = mem.i32(a + 44);
+  return req;
 }
