@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { prepRw } from '../src/liburing/prep.js';
 import {
   IORING_OP_ASYNC_CANCEL,
   IORING_OP_BPF,
   IORING_OP_LINK_TIMEOUT,
   IORING_OP_NOP,
+  IORING_OP_READ,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
 } from '../src/uapi/io_uring.js';
@@ -143,6 +145,7 @@ ${EXIT}`,
 
 const OPS = [
   IORING_OP_NOP,
+  IORING_OP_READ,
   IORING_OP_TIMEOUT,
   IORING_OP_TIMEOUT_REMOVE,
   IORING_OP_LINK_TIMEOUT,
@@ -232,3 +235,54 @@ ${EXIT}`,
     assert.ok(accepted > 0 && accepted < ud - 1, `some accepted, some rejected (${accepted} of ${ud - 1})`);
   });
 }
+
+test('user pointers cannot reach kernel-private memory: copy_from_user from it is -EFAULT (nothing copied), a READ into it -EFAULT', async () => {
+  const env = bpfEnv();
+  // map[0] holds the address to copy from; the program copies 8 bytes to the stack, then stores
+  // what it got in map[1] and the helper's result in map[2].
+  const fd = asmProg(
+    env,
+    `${PROLOGUE}
+mov %r1, 0
+stxw [%r10-4], %r1
+lddw %r1, MAP
+mov %r2, %r10
+add %r2, -4
+call 1
+ldxdw %r3, [%r0]
+mov %r1, %r10
+add %r1, -32
+mov %r2, 8
+call 148
+${store(2, '%r0')}
+ldxdw %r7, [%r10-32]
+${store(1, '%r7')}
+${EXIT}`,
+  );
+  registerOk(env, [fd]);
+  const map = env.map;
+  const user = env.ring.mem.alloc(8);
+  env.ring.mem.writeU64(user, 0x1122n);
+  map.u64.set(0, BigInt(user));
+  bpfSqe(env.ring, 0, 1);
+  env.ring.submit();
+  await reap(env.ring, 1);
+  assert.deepEqual([map.u64.get(1), map.u64.get(2)], [0x1122n, 0n], 'user memory: copied');
+  // The map's handle lives in kernel-private memory (allocKernel), as its storage does.
+  const kernelAddr = map.handle;
+  assert.ok(env.ring.mem.touchesKernel(kernelAddr, 8));
+  map.u64.set(0, BigInt(kernelAddr));
+  bpfSqe(env.ring, 0, 2);
+  env.ring.submit();
+  await reap(env.ring, 1);
+  assert.deepEqual(
+    [map.u64.get(1), BigInt.asIntN(64, map.u64.get(2)!)],
+    [0n, -14n],
+    'kernel memory: -EFAULT, dst zero-filled',
+  );
+  // A READ SQE from userspace into kernel memory: -EFAULT.
+  prepRw(IORING_OP_READ, env.ring.getSqe()!, 0, kernelAddr, 8, 0).setUserData(3);
+  env.ring.submit();
+  assert.deepEqual(await reap(env.ring, 1), ['cqe ud=3 res=-14 EFAULT flags=0x0']);
+  await env.ring.close();
+});

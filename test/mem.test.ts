@@ -722,3 +722,31 @@ test('AddressSpace: alloc and zero clear every byte, for sizes below, at and acr
     m.free(b);
   }
 });
+
+test('AddressSpace: kernel-private blocks (allocKernel) are what touchesKernel finds; isUser excludes them', () => {
+  const m = new AddressSpace({ size: 1 << 20 });
+  const u1 = m.alloc(64);
+  const k1 = m.allocKernel(32);
+  const u2 = m.alloc(64);
+  const k2 = m.allocKernel(100);
+  // [addr, len, touches kernel]
+  for (const [addr, len, want] of [
+    [u1, 64, false],
+    [u1 + 60, 4, false],
+    [u1 + 60, 8, true], // runs into k1 (blocks are adjacent, 8-aligned)
+    [k1, 1, true],
+    [k1 + 31, 1, true],
+    [k1 + 32, 1, false],
+    [u2, 64, false],
+    [u1, u2 + 64 - u1, true], // spans k1
+    [k2 + 99, 1, true],
+    [k2 + 104, 8, false],
+  ] as const) {
+    assert.equal(m.touchesKernel(addr, len), want, `[0x${addr.toString(16)}, +${len})`);
+    assert.equal(m.isUser(addr, len), !want && m.isValid(addr, len));
+  }
+  m.free(k1);
+  assert.equal(m.touchesKernel(k1, 32), false, 'freed: no longer kernel-private');
+  assert.equal(m.touchesKernel(k2, 1), true);
+  assert.equal(m.isUser(0, 8), false, 'the NULL page is not user memory either');
+});

@@ -220,7 +220,7 @@ export function tailCall(env: HelperEnv, lookup: () => BpfProgram | null): bigin
 }
 
 function newSpaceState(mem: AddressSpace): SpaceState {
-  return { acc: new RegionAccess(mem), stack: mem.alloc(STACK_BYTES, 8), busy: false };
+  return { acc: new RegionAccess(mem), stack: mem.allocKernel(STACK_BYTES, 8), busy: false };
 }
 
 /**

@@ -29,6 +29,10 @@ export class AddressSpace {
   readonly memory: WebAssembly.Memory;
   readonly size: number;
   readonly #u8: Uint8Array;
+  /** Kernel-private blocks: start -> end (allocKernel). */
+  readonly #kernel = new Map<number, number>();
+  /** Their starts, sorted (rebuilt after a change). */
+  #kernelStarts: Float64Array | null = null;
   readonly #u16: Uint16Array;
   readonly #u32: Uint32Array;
   readonly #i32: Int32Array;
@@ -69,9 +73,50 @@ export class AddressSpace {
     return addr;
   }
 
-  /** Free a block returned by alloc(). Throws RangeError on an address that is not a live block. */
+  /**
+   * Allocate kernel-private memory (BPF stacks and contexts, map storage and handles): like alloc(),
+   * but user pointers may not reach it: touchesKernel() says so, and the ring's user-memory checks
+   * (SQE buffers, paths, the BPF copy helpers) fault on it, as user pointers cannot reach kernel
+   * memory in a process.
+   */
+  allocKernel(size: number, align = 8): number {
+    const addr = this.alloc(size, align);
+    this.#kernel.set(addr, addr + Math.max(size, 1));
+    this.#kernelStarts = null;
+    return addr;
+  }
+
+  /** Free a block returned by alloc() or allocKernel(). Throws RangeError on an address that is not a live block. */
   free(addr: number): void {
     this.#alloc.free(addr);
+    if (this.#kernel.delete(addr)) this.#kernelStarts = null;
+  }
+
+  /** Whether [addr, addr+len) may be reached by a user pointer: addressable and not kernel-private. */
+  isUser(addr: number, len: number): boolean {
+    return this.isValid(addr, len) && !this.touchesKernel(addr, len);
+  }
+
+  /** Whether any byte of [addr, addr+len) (len > 0) lies in kernel-private memory (allocKernel). */
+  touchesKernel(addr: number, len: number): boolean {
+    if (this.#kernel.size === 0 || len <= 0) return false;
+    let starts = this.#kernelStarts;
+    if (starts === null) {
+      starts = Float64Array.from(this.#kernel.keys()).sort();
+      this.#kernelStarts = starts;
+    }
+    // Blocks are disjoint: only the one with the greatest start below addr + len can overlap.
+    const end = addr + len;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid]! < end) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return false;
+    const start = starts[lo - 1]!;
+    return this.#kernel.get(start)! > addr;
   }
 
   /** Bytes still free, and the largest block that one alloc() could get. */

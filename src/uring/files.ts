@@ -90,7 +90,7 @@ export class ResourceTables {
     if (this.files !== null) return -EBUSY;
     if (nr === 0) return -EINVAL;
     if (nr > IORING_MAX_FIXED_FILES) return -EMFILE;
-    if (!this.#mem.isValid(arg, 4 * nr)) return -EFAULT;
+    if (!this.#mem.isUser(arg, 4 * nr)) return -EFAULT;
     const raw = new Int32Array(nr);
     for (let i = 0; i < nr; i++) {
       const fd = this.#mem.readI32(arg + 4 * i);
@@ -116,7 +116,7 @@ export class ResourceTables {
     // 6.18 validates the argument before it looks for the table.
     if (nr === 0) return -EINVAL;
     const m = this.#mem;
-    if (!m.isValid(arg, IO_URING_FILES_UPDATE.size)) return -EFAULT;
+    if (!m.isUser(arg, IO_URING_FILES_UPDATE.size)) return -EFAULT;
     const offset = m.readU32(arg + IO_URING_FILES_UPDATE.fields.offset.offset);
     const resv = m.readU32(arg + IO_URING_FILES_UPDATE.fields.resv.offset);
     const fdsPtr = m.readU64(arg + IO_URING_FILES_UPDATE.fields.fds.offset);
@@ -128,7 +128,7 @@ export class ResourceTables {
     const fds = fdsPtr < BigInt(m.size) ? Number(fdsPtr) : -1;
     let done = 0;
     for (let i = 0; i < nr; i++) {
-      if (fds < 0 || !m.isValid(fds + 4 * i, 4)) return done > 0 ? done : -EFAULT;
+      if (fds < 0 || !m.isUser(fds + 4 * i, 4)) return done > 0 ? done : -EFAULT;
       const fd = m.readI32(fds + 4 * i);
       if (fd !== IORING_REGISTER_FILES_SKIP) {
         // The old file goes first; a bad new fd leaves the slot empty.
@@ -156,7 +156,7 @@ export class ResourceTables {
     if (this.buffers !== null) return -EBUSY;
     if (nr === 0 || nr > IORING_MAX_REG_BUFFERS) return -EINVAL;
     const m = this.#mem;
-    if (!m.isValid(arg, IOVEC.size * nr)) return -EFAULT;
+    if (!m.isUser(arg, IOVEC.size * nr)) return -EFAULT;
     const bufs: RegisteredBuffer[] = [];
     for (let i = 0; i < nr; i++) {
       const base = m.readU64(arg + IOVEC.size * i);
@@ -169,7 +169,7 @@ export class ResourceTables {
       }
       if (len === 0n || len > BigInt(IORING_MAX_REG_BUFFER)) return -EFAULT;
       const a = base < BigInt(m.size) ? Number(base) : -1;
-      if (a < 0 || !m.isValid(a, Number(len))) return -EFAULT;
+      if (a < 0 || !m.isUser(a, Number(len))) return -EFAULT;
       bufs.push({ addr: a, len: Number(len) });
     }
     this.buffers = bufs;

@@ -54,13 +54,14 @@ export class Lookup {
 
   userView(lo: number, hi: number, len: number): Uint8Array | null {
     const addr = AddressSpace.pointer(lo, hi);
-    if (addr < 0 || !this.#mem.isValid(addr, len)) return null;
+    // User pointers cannot reach kernel-private memory (BPF stacks, map storage): -EFAULT.
+    if (addr < 0 || !this.#mem.isUser(addr, len)) return null;
     return this.#mem.view(addr, len);
   }
 
   userPath(lo: number, hi: number): string | number {
     const addr = AddressSpace.pointer(lo, hi);
-    if (addr < 0 || !this.#mem.isValid(addr, 1)) return -EFAULT;
+    if (addr < 0 || !this.#mem.isUser(addr, 1)) return -EFAULT;
     let path: string;
     try {
       path = this.#mem.readCString(addr, PATH_MAX);

@@ -9,7 +9,7 @@ import { opSupported } from './ops/index.js';
 export function registerProbe(mem: AddressSpace, arg: number, nr: number): number {
   const n = Math.min(nr >>> 0, 256);
   const size = IO_URING_PROBE.size + n * IO_URING_PROBE_OP.size;
-  if (!mem.isValid(arg, size)) return -EFAULT;
+  if (!mem.isUser(arg, size)) return -EFAULT;
   if (mem.readBytes(arg, size).some((b) => b !== 0)) return -EINVAL;
   const ops = Math.min(n, IORING_OP_LAST);
   mem.writeU8(arg + IO_URING_PROBE.fields.last_op.offset, IORING_OP_LAST - 1);

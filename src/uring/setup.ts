@@ -83,7 +83,7 @@ export function ioUringSetup(
   paramsAddr: number,
   options: SetupOptions = {},
 ): RingContext | number {
-  if (!mem.isValid(paramsAddr, IO_URING_PARAMS.size)) return -EFAULT;
+  if (!mem.isUser(paramsAddr, IO_URING_PARAMS.size)) return -EFAULT;
   const flags = Number(pf(mem, paramsAddr, 'flags'));
   if ((flags & ~SUPPORTED_SETUP_FLAGS) !== 0) return -EINVAL;
 
@@ -117,7 +117,7 @@ export function ioUringSetup(
   const extraSizes: number[] = [];
   if (nrCq > 0) {
     const arr = cqSizes < BigInt(mem.size) ? Number(cqSizes) : -1;
-    if (arr < 0 || !mem.isValid(arr, 4 * nrCq)) return -EFAULT;
+    if (arr < 0 || !mem.isUser(arr, 4 * nrCq)) return -EFAULT;
     for (let i = 0; i < nrCq; i++) {
       let s = mem.readU32(arr + 4 * i);
       if (s === 0) return -EINVAL;

@@ -9,6 +9,7 @@
  * every operation.
  */
 import {
+  BPF_F_MMAPABLE,
   BPF_F_RDONLY,
   BPF_F_RDONLY_PROG,
   BPF_F_WRONLY,
@@ -133,9 +134,13 @@ export abstract class BpfMap {
 
   /* ------------------------------------------------------------------ for subclasses */
 
-  /** Allocate zeroed storage owned by the map (freed when the table closes it). */
+  /**
+   * Allocate zeroed storage owned by the map (freed when the table closes it): kernel-private, except
+   * for BPF_F_MMAPABLE maps, whose values user space maps and may pass as buffers.
+   */
   protected own(size: number, align = 8): number {
-    const a = this.ctx.mem.alloc(size, align);
+    const mem = this.ctx.mem;
+    const a = (this.flags & BPF_F_MMAPABLE) !== 0 ? mem.alloc(size, align) : mem.allocKernel(size, align);
     this.#blocks.push(a);
     return a;
   }

@@ -106,7 +106,7 @@ export class MapTable implements MapContext {
     let handle = 0;
     let map: BpfMap;
     try {
-      handle = this.mem.alloc(HANDLE_BYTES);
+      handle = this.mem.allocKernel(HANDLE_BYTES);
       map = new Cls({ ctx: this, spec: checked, id: this.#nextId, handle });
     } catch (e) {
       if (handle !== 0) this.mem.free(handle);

@@ -56,11 +56,12 @@ function progMem(env: HelperEnv, r: bigint, len: number, write: boolean, what: s
   return a;
 }
 
-/** `r` as a user address of `len` bytes, or -1. */
+/** `r` as a user address of `len` bytes (addressable, not kernel-private memory), or -1. */
 function userMem(env: HelperEnv, r: bigint, len: number): number {
   if (r > BigInt(Number.MAX_SAFE_INTEGER)) return -1;
   const a = Number(r);
-  return env.mem.isValid(a, Math.max(len, 1)) ? a : -1;
+  const n = Math.max(len, 1);
+  return env.mem.isUser(a, n) ? a : -1;
 }
 
 const size32 = (r: bigint): number => Number(r & U32);

@@ -91,7 +91,7 @@ export class BpfReqState {
 export function issueBpf(ring: BpfRing, req: Request): void {
   const st = req.op as BpfReqState;
   try {
-    st.ctxAddr = ring.mem.alloc(BPF_CTX_SIZE);
+    st.ctxAddr = ring.mem.allocKernel(BPF_CTX_SIZE);
   } catch (e) {
     if (!(e instanceof MemoryExhausted)) throw e;
     ring.completeLater(req, -ENOMEM);
