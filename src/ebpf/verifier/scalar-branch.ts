@@ -202,13 +202,17 @@ function refine(a: Scalar, b: Scalar, op: number, jmp32: boolean): void {
       return;
     }
     case BPF_JGE:
-      return refine(b, a, BPF_JLE, jmp32);
+      refine(b, a, BPF_JLE, jmp32);
+      return;
     case BPF_JGT:
-      return refine(b, a, BPF_JLT, jmp32);
+      refine(b, a, BPF_JLT, jmp32);
+      return;
     case BPF_JSGE:
-      return refine(b, a, BPF_JSLE, jmp32);
+      refine(b, a, BPF_JSLE, jmp32);
+      return;
     case BPF_JSGT:
-      return refine(b, a, BPF_JSLT, jmp32);
+      refine(b, a, BPF_JSLT, jmp32);
+      return;
   }
 }
 

@@ -226,13 +226,13 @@ function deduceBounds64(r: Scalar): void {
     r.umin = max(r.umin, u64(r.smin));
     r.umax = min(r.umax, u64(r.smax));
   } else if (r.umax < u64(r.smin)) {
-    // The signed range wraps; the unsigned range lies in its non-negative half.
+    // The signed range wraps; the unsigned range only meets its non-negative half.
     r.smin = s64(r.umin);
-    r.smax = min(r.smax, s64(r.umax));
+    r.umax = min(r.umax, u64(r.smax));
   } else if (u64(r.smax) < r.umin) {
-    // ... or in its negative half.
-    r.smin = max(r.smin, s64(r.umin));
+    // ... or only its negative half.
     r.smax = s64(r.umax);
+    r.umin = max(r.umin, u64(r.smin));
   }
 }
 
