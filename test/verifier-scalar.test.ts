@@ -139,7 +139,7 @@ describe('scalar ALU transfer functions on hand-checked cases', () => {
       { smin: -4n, smax: -1n },
     ],
     [
-      'alu32 [0,255] << 28 loses the range',
+      'alu32 [0,255] << 28: the bounds overflow, the tnum keeps them',
       scalarAlu(BPF_LSH, st({ umax: 255n }), K(28n), true),
       { umin: 0n, umax: 0xf0000000n },
     ],
