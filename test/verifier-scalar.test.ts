@@ -117,6 +117,21 @@ describe('scalar ALU transfer functions on hand-checked cases', () => {
       { smin: -1n, smax: 9n, umin: 0n, umax: U64_MAX },
     ],
     [
+      '[-2,-1] + 3: both unsigned ends wrap, the range survives',
+      scalarAlu(BPF_ADD, st({ smin: -2n, smax: -1n }), K(3n), false),
+      { umin: 1n, umax: 2n },
+    ],
+    [
+      '[0,5] - [10,20]: both ends borrow, the range survives',
+      scalarAlu(BPF_SUB, st({ umax: 5n }), st({ umin: 10n, umax: 20n }), false),
+      { umin: u64(-20n), umax: u64(-5n) },
+    ],
+    [
+      '[0,5] + unknown: only the top wraps, unsigned is lost',
+      scalarAlu(BPF_ADD, st({ umax: 5n }), st({ umin: 2n }), false),
+      { umin: 0n, umax: U64_MAX },
+    ],
+    [
       '[2,3] * [4,5]',
       scalarAlu(BPF_MUL, st({ umin: 2n, umax: 3n }), st({ umin: 4n, umax: 5n }), false),
       { umin: 8n, umax: 15n },

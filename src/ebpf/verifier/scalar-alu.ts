@@ -99,33 +99,40 @@ function set(r: Scalar, w: Width, b: Bounds): void {
 }
 const fitsS = (w: Width, x: bigint): boolean => x >= w.sminAll && x <= w.smaxAll;
 
-/** scalar(32)_min_max_add: overflow of either end loses that domain. */
+/**
+ * scalar(32)_min_max_add: a signed overflow at either end loses the signed range; the unsigned
+ * range survives when neither or both ends wrap (then every sum wraps exactly once).
+ */
 function boundsAdd(d: Bounds, s: Bounds, w: Width): Bounds {
   const smin = d.smin + s.smin;
   const smax = d.smax + s.smax;
+  const sOk = fitsS(w, smin) && fitsS(w, smax);
+  const top = w.umaxAll + 1n;
   const umin = d.umin + s.umin;
   const umax = d.umax + s.umax;
-  const sOk = fitsS(w, smin) && fitsS(w, smax);
-  const uOk = umin <= w.umaxAll && umax <= w.umaxAll;
+  const uOk = umin >= top || umax < top;
   return {
     smin: sOk ? smin : w.sminAll,
     smax: sOk ? smax : w.smaxAll,
-    umin: uOk ? umin : 0n,
-    umax: uOk ? umax : w.umaxAll,
+    umin: uOk ? umin % top : 0n,
+    umax: uOk ? umax % top : w.umaxAll,
   };
 }
 
-/** scalar(32)_min_max_sub. */
+/** scalar(32)_min_max_sub: likewise, the unsigned range survives when neither or both ends borrow. */
 function boundsSub(d: Bounds, s: Bounds, w: Width): Bounds {
   const smin = d.smin - s.smax;
   const smax = d.smax - s.smin;
   const sOk = fitsS(w, smin) && fitsS(w, smax);
-  const uOk = d.umin >= s.umax;
+  const top = w.umaxAll + 1n;
+  const umin = d.umin - s.umax;
+  const umax = d.umax - s.umin;
+  const uOk = umin >= 0n || umax < 0n;
   return {
     smin: sOk ? smin : w.sminAll,
     smax: sOk ? smax : w.smaxAll,
-    umin: uOk ? d.umin - s.umax : 0n,
-    umax: uOk ? d.umax - s.umin : w.umaxAll,
+    umin: uOk ? (umin + top) % top : 0n,
+    umax: uOk ? (umax + top) % top : w.umaxAll,
   };
 }
 
