@@ -236,6 +236,22 @@ describe('scalar branches on hand-checked cases', () => {
     assert.equal(branchTaken(st({ varOff: tnum(0n, 0xf0n) }), K(0x0fn), BPF_JSET, false), 0);
     assert.equal(branchTaken(st({ varOff: tnum(1n, 0xf0n) }), K(0x0fn), BPF_JSET, false), 1);
   });
+  it('JSET is decided only against a constant; a register against itself is decided by the op', () => {
+    assert.equal(
+      branchTaken(st({ varOff: tnum(0n, 0xf0n) }), st({ varOff: tnum(0n, 0x0fn) }), BPF_JSET, false),
+      -1,
+    );
+    const r = st({ umin: 1n, umax: 9n });
+    assert.equal(branchTaken(r, r, BPF_JGE, false), 1);
+    assert.equal(branchTaken(r, r, BPF_JSLT, false), 0);
+    assert.equal(branchTaken(r, r, BPF_JSET, false), 1);
+    const z = st({ smin: -1n, smax: 1n });
+    assert.equal(branchTaken(z, z, BPF_JSET, false), -1);
+    const e = branchRefine(z, z, BPF_JSET, false);
+    assert.deepEqual(e.taken?.a, z);
+    assert.equal(e.taken?.a, e.taken?.b);
+    assert.equal(branchRefine(r, r, BPF_JGT, false).taken, null);
+  });
   it('32-bit jumps look at the low word only and refine it', () => {
     const a = st({ varOff: tnumConst(0x1_0000_0005n) });
     assert.equal(branchTaken(a, K(5n), BPF_JEQ, true), 1);
@@ -372,9 +388,11 @@ describe('scalar transfer functions are sound on random members', () => {
     for (const jmp32 of [false, true]) {
       it(`${jmp32 ? 'jmp32' : 'jmp'} ${name}: decisions agree with the values and the taken edge holds them`, () => {
         for (let i = 0; i < N; i++) {
-          const [x, y] = pair(g);
+          const self = g.int(10) === 0;
+          const [x, y0] = pair(g);
+          const y = self ? x : y0;
           const a = g.scalarOf(x);
-          const b = g.int(3) === 0 ? K(y) : g.scalarOf(y);
+          const b = self ? a : g.int(3) === 0 ? K(y) : g.scalarOf(y);
           const c = concreteJump(op, x, y, jmp32);
           const t = branchTaken(a, b, op, jmp32);
           const ctx = `${name} ${scalarStr(a)} ${scalarStr(b)} x=${x} y=${y} concrete=${c}`;

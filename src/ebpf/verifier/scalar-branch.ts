@@ -31,6 +31,8 @@ import {
 /** The kernel's pseudo opcode for the false edge of JSET ("no bit in common"). */
 const JSET_FALSE = -1;
 
+const ORDERED = new Set([BPF_JGT, BPF_JGE, BPF_JLT, BPF_JLE, BPF_JSGT, BPF_JSGE, BPF_JSLT, BPF_JSLE]);
+
 /** 1: always taken, 0: never taken, -1: depends on the values. */
 export type BranchTaken = 1 | 0 | -1;
 
@@ -45,7 +47,31 @@ const view = (r: Scalar, jmp32: boolean): View =>
     ? { umin: r.u32min, umax: r.u32max, smin: r.s32min, smax: r.s32max }
     : { umin: r.umin, umax: r.umax, smin: r.smin, smax: r.smax };
 
+/** A register compared with itself (`if r1 > r1`): decided by the op alone, JSET by its value. */
+function takenSelf(a: Scalar, op: number, jmp32: boolean): BranchTaken {
+  switch (op) {
+    case BPF_JEQ:
+    case BPF_JGE:
+    case BPF_JLE:
+    case BPF_JSGE:
+    case BPF_JSLE:
+      return 1;
+    case BPF_JSET: {
+      const t = jmp32 ? tnumSubreg(a.varOff) : a.varOff;
+      if (tnumIsConst(t)) return t.value !== 0n ? 1 : 0;
+      const x = view(a, jmp32);
+      return x.smin <= 0n && x.smax >= 0n ? -1 : 1;
+    }
+    default:
+      return 0;
+  }
+}
+
 function taken(a: Scalar, b: Scalar, op: number, jmp32: boolean): BranchTaken {
+  if (a === b && op !== BPF_JSET && !ORDERED.has(op) && op !== BPF_JEQ && op !== BPF_JNE) {
+    throw new RangeError(`scalar branch: expected a conditional jump op, found 0x${op.toString(16)}`);
+  }
+  if (a === b) return takenSelf(a, op, jmp32);
   const t1 = jmp32 ? tnumSubreg(a.varOff) : a.varOff;
   const t2 = jmp32 ? tnumSubreg(b.varOff) : b.varOff;
   const x = view(a, jmp32);
@@ -65,10 +91,14 @@ function taken(a: Scalar, b: Scalar, op: number, jmp32: boolean): BranchTaken {
         ((t1.value ^ t2.value) & ~(t1.mask | t2.mask) & U64_MAX) !== 0n;
       return disjoint ? ((1 - eq) as 0 | 1) : -1;
     }
-    case BPF_JSET:
-      if ((t1.value & t2.value) !== 0n) return 1;
-      if (((t1.value | t1.mask) & (t2.value | t2.mask)) === 0n) return 0;
+    case BPF_JSET: {
+      // Decided only against a constant (either side), as the kernel does.
+      const [v, k] = tnumIsConst(t2) ? [t1, t2] : [t2, t1];
+      if (!tnumIsConst(k)) return -1;
+      if ((v.value & k.value) !== 0n) return 1;
+      if (((v.value | v.mask) & k.value) === 0n) return 0;
       return -1;
+    }
     case BPF_JGT:
       return x.umin > y.umax ? 1 : x.umax <= y.umin ? 0 : -1;
     case BPF_JGE:
@@ -92,7 +122,8 @@ function taken(a: Scalar, b: Scalar, op: number, jmp32: boolean): BranchTaken {
 
 /**
  * Whether `if (a op b)` is taken for every, no or some members of a and b (kernel's
- * is_scalar_branch_taken; JSET is decided from the tnums of both sides, not only a constant).
+ * is_scalar_branch_taken). Passing the same object as a and b means one register compared with
+ * itself (the kernel's reg1 == reg2 case).
  */
 export function branchTaken(a: Scalar, b: Scalar, op: number, jmp32: boolean): BranchTaken {
   return taken(a, b, op, jmp32);
@@ -222,7 +253,7 @@ export type Edge = { readonly a: Scalar; readonly b: Scalar } | null;
 /**
  * `if (a op b) goto taken; else fallthrough;`: the refined states of a and b on both edges
  * (reg_set_min_max). An edge that is_branch_taken rules out, or whose refinement leaves
- * inconsistent bounds, is null.
+ * inconsistent bounds, is null. A register compared with itself (a === b) is not refined.
  */
 export function branchRefine(
   a: Scalar,
@@ -232,6 +263,10 @@ export function branchRefine(
 ): { readonly taken: Edge; readonly fallthrough: Edge } {
   const t = taken(a, b, op, jmp32);
   const edge = (o: number): Edge => {
+    if (a === b) {
+      const same = scalarCopy(a);
+      return { a: same, b: same };
+    }
     const x = scalarCopy(a);
     const y = scalarCopy(b);
     refine(x, y, o, jmp32);
