@@ -82,6 +82,14 @@ describe('scalar bounds synchronisation', () => {
     assert.deepEqual([r.umin, r.umax, r.smin, r.smax], [3n, 9n, 3n, 9n]);
     assert.deepEqual(r.varOff, tnum(0n, 15n));
   });
+  it('a wrapping signed range and an unsigned range meeting one half of it narrow each other (64 and 32 bits)', () => {
+    const r = st({ smin: -10n, smax: 10n, umin: 5n, umax: (1n << 63n) + 5n });
+    assert.deepEqual([r.smin, r.smax, r.umin, r.umax], [5n, 10n, 5n, 10n]);
+    const n = st({ smin: -10n, smax: 10n, umin: u64(-20n) });
+    assert.deepEqual([n.smin, n.smax, n.umin], [-10n, -1n, u64(-10n)]);
+    const h = st({ s32min: -10n, s32max: 10n, u32min: 5n, u32max: 0x8000_0005n });
+    assert.deepEqual([h.s32min, h.s32max, h.u32min, h.u32max], [5n, 10n, 5n, 10n]);
+  });
   it('a signed range crossing zero leaves the unsigned one alone', () => {
     const r = st({ smin: -1n, smax: 1n });
     assert.deepEqual([r.umin, r.umax], [0n, U64_MAX]);

@@ -16,7 +16,17 @@ import {
   BPF_JSLE,
   BPF_JSLT,
 } from '../../uapi/bpf.js';
-import { boundsSync, constValue, max, min, type Scalar, s32, scalarCopy, scalarIsSane } from './scalar.js';
+import {
+  boundsSync,
+  constValue,
+  max,
+  min,
+  type Scalar,
+  s32,
+  scalarCopy,
+  scalarIsSane,
+  scalarUnknown,
+} from './scalar.js';
 import {
   tnumAnd,
   tnumConst,
@@ -203,6 +213,8 @@ function refine(a: Scalar, b: Scalar, op: number, jmp32: boolean): void {
         return;
       }
       if (op === BPF_JSET && (v === 0n || (v & (v - 1n)) !== 0n)) return; // one bit only
+      // The false edge forgets r's ranges first (the kernel's guard against dead branches).
+      if (op === JSET_FALSE) Object.assign(r, { ...scalarUnknown(), varOff: r.varOff });
       const t = op === BPF_JSET ? tnumOr : tnumAnd;
       const k = tnumConst(op === BPF_JSET ? v : ~v);
       r.varOff = jmp32 ? tnumWithSubreg(r.varOff, t(tnumSubreg(r.varOff), k)) : t(r.varOff, k);
