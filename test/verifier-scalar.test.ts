@@ -414,6 +414,31 @@ describe('scalar transfer functions are sound on random members', () => {
       });
     }
   }
+  it('chains of ALU ops and branch edges keep the concrete values in the states they produce', () => {
+    for (let i = 0; i < 200; i++) {
+      let x = g.u64();
+      let a = g.scalarOf(x);
+      for (let step = 0; step < 10; step++) {
+        const y = pair(g)[1];
+        const b = g.int(2) === 0 ? K(y) : g.scalarOf(y);
+        const ctx = `chain ${i} step ${step} ${scalarStr(a)} x=${x} y=${y}`;
+        if (g.int(2) === 0) {
+          const [, op] = BINARY_OPS[g.int(BINARY_OPS.length)] ?? ['add', BPF_ADD];
+          const alu32 = g.int(3) === 0;
+          a = scalarAlu(op, a, b, alu32);
+          x = concreteAlu(op, x, y, alu32);
+        } else {
+          const [, op] = JUMPS[g.int(JUMPS.length)] ?? ['jeq', BPF_JEQ];
+          const jmp32 = g.int(3) === 0;
+          const r = branchRefine(a, b, op, jmp32);
+          const edge = concreteJump(op, x, y, jmp32) ? r.taken : r.fallthrough;
+          assert.ok(edge !== null, `${ctx}: edge missing`);
+          a = edge.a;
+        }
+        assert.ok(scalarContains(a, x), `${ctx} -> ${scalarStr(a)}`);
+      }
+    }
+  });
   it('smin/smax edge constants stay representable', () => {
     assert.ok(scalarContains(st({ smin: S64_MIN, smax: S64_MAX }), 1n << 63n));
   });
