@@ -298,3 +298,6 @@ export const BTF_FUNC_GLOBAL = 1;
 export const BTF_FUNC_EXTERN = 2;
 /** Kernel limit on modifier / typedef chains (MAX_RESOLVE_DEPTH in kernel/bpf/btf.c). */
 export const MAX_RESOLVE_DEPTH = 32;
+/* Verifier limits (include/linux/bpf_verifier.h) */
+/** Most subprograms (the program itself included) one program may hold (BPF_MAX_SUBPROGS). */
+export const BPF_MAX_SUBPROGS = 256;
