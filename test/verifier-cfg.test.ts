@@ -421,6 +421,22 @@ test('the bpf_conformance programs pass the structural checks', () => {
       cfg.reachable.every((r) => r),
       f,
     );
+    // The post-order lists every instruction start once; a jump's target comes before the jump
+    // unless the edge is a back-edge.
+    const starts = insns.flatMap((_x, i) => (i > 0 && insns[i - 1]?.code === 0x18 ? [] : [i]));
+    assert.deepEqual(
+      [...cfg.postOrder].sort((x, y) => x - y),
+      starts,
+      f,
+    );
+    const pos = new Map(cfg.postOrder.map((i, k) => [i, k]));
+    const back = new Set(cfg.backEdges.map((e) => `${e.from}>${e.to}`));
+    insns.forEach((x, i) => {
+      const cls = x.code & 7;
+      if (!pos.has(i) || (cls !== 5 && cls !== 6) || x.code === 0x95 || (x.code & 0xf0) === 0x80) return;
+      const t = i + (x.code === 0x06 ? x.imm : x.off) + 1;
+      if (!back.has(`${i}>${t}`)) assert.ok(pos.get(t)! < pos.get(i)!, `${f}: ${i} -> ${t}`);
+    });
     if (cfg.subprogs.length > 1) withCalls++;
   }
   assert.ok(withCalls >= 1, 'some conformance program calls a local function');
