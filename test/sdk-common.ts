@@ -1,12 +1,15 @@
 /**
  * Shared helpers of the C SDK tests (test/sdk-*.test.ts): where things are, which compilers this
- * machine has, building host tools and BPF fixtures, reading the header's declarations, and a small
- * ELF64 reader for the committed fixture objects.
+ * machine has, building host tools and BPF fixtures, reading the header's declarations, and the
+ * committed fixture objects' sections, symbols and relocations.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ElfError } from '../src/ebpf/elf/errors.js';
+import { parseElf } from '../src/ebpf/elf/reader.js';
+import * as bpf from '../src/uapi/bpf.js';
 import { repoRoot } from './helpers.js';
 
 export const ROOT = repoRoot();
@@ -169,82 +172,52 @@ export interface ElfObject {
   readonly relocs: ReadonlyMap<number, readonly ElfReloc[]>;
 }
 
-export const SHT_SYMTAB = 2;
-export const SHT_NOBITS = 8;
-export const SHT_REL = 9;
-export const SHF_WRITE = 0x1n;
-export const SHF_ALLOC = 0x2n;
-export const SHF_EXECINSTR = 0x4n;
-export const STT_FUNC = 2;
-export const STT_SECTION = 3;
+export { SHT_NOBITS, SHT_REL, STT_FUNC, STT_SECTION } from '../src/uapi/bpf.js';
+/** Section flags as bigints, as ElfSection.flags holds them here. */
+export const SHF_WRITE = BigInt(bpf.SHF_WRITE);
+export const SHF_ALLOC = BigInt(bpf.SHF_ALLOC);
+export const SHF_EXECINSTR = BigInt(bpf.SHF_EXECINSTR);
 
-function cstr(b: Uint8Array, at: number): string {
-  let end = at;
-  while (end < b.length && b[end] !== 0) end++;
-  return Buffer.from(b.subarray(at, end)).toString('latin1');
-}
-
-/** Sections, symbols and REL relocations of an ELF64 LE relocatable object (what clang -c writes). */
+/**
+ * Sections, symbols and REL relocations of an ELF64 LE relocatable object (what clang -c writes), in
+ * the shape these tests use, read with the project's ELF reader (src/ebpf/elf/). ElfError is
+ * rethrown with `what` in front.
+ */
 export function readElf(bytes: Uint8Array, what = 'object'): ElfObject {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
-  if (!magic || bytes[4] !== 2 || bytes[5] !== 1)
-    throw new Error(
-      `${what}: expected an ELF64 little-endian file, found bytes ${[...bytes.subarray(0, 6)]}`,
-    );
-  const shoff = Number(dv.getBigUint64(0x28, true));
-  const shnum = dv.getUint16(0x3c, true);
-  const shstrndx = dv.getUint16(0x3e, true);
-  const raw = Array.from({ length: shnum }, (_, i) => {
-    const h = shoff + i * 64;
-    const type = dv.getUint32(h + 4, true);
-    const offset = Number(dv.getBigUint64(h + 24, true));
-    const size = Number(dv.getBigUint64(h + 32, true));
-    if (type !== SHT_NOBITS && offset + size > bytes.length)
-      throw new Error(
-        `${what}: section ${i} [0x${offset.toString(16)}, +0x${size.toString(16)}) is past the end`,
-      );
-    return {
-      nameOff: dv.getUint32(h, true),
-      type,
-      flags: dv.getBigUint64(h + 8, true),
-      data: type === SHT_NOBITS ? new Uint8Array(0) : bytes.subarray(offset, offset + size),
-      size,
-      link: dv.getUint32(h + 40, true),
-      info: dv.getUint32(h + 44, true),
-    };
-  });
-  const shstr = raw[shstrndx]?.data ?? new Uint8Array(0);
-  const sections: ElfSection[] = raw.map((s, index) => ({ index, name: cstr(shstr, s.nameOff), ...s }));
-  const symtab = sections.find((s) => s.type === SHT_SYMTAB);
-  const symbols: ElfSymbol[] = [];
-  if (symtab !== undefined) {
-    const strtab = sections[symtab.link]?.data ?? new Uint8Array(0);
-    const sv = new DataView(symtab.data.buffer, symtab.data.byteOffset, symtab.data.byteLength);
-    for (let at = 0; at + 24 <= symtab.data.length; at += 24) {
-      const info = sv.getUint8(at + 4);
-      symbols.push({
-        name: cstr(strtab, sv.getUint32(at, true)),
-        type: info & 0xf,
-        bind: info >> 4,
-        shndx: sv.getUint16(at + 6, true),
-        value: sv.getBigUint64(at + 8, true),
-      });
-    }
+  let elf: ReturnType<typeof parseElf>;
+  try {
+    elf = parseElf(bytes);
+  } catch (e) {
+    if (e instanceof ElfError) throw new Error(`${what}: ${e.message}`);
+    throw e;
   }
+  const sections: ElfSection[] = elf.sections.map((s) => ({
+    index: s.index,
+    name: s.name,
+    type: s.type,
+    flags: BigInt(s.flags),
+    data: s.type === bpf.SHT_NOBITS ? new Uint8Array(0) : elf.sectionData(s),
+    size: s.size,
+    link: s.link,
+    info: s.info,
+  }));
+  const symbols: ElfSymbol[] = elf.symbols.map((y) => ({
+    name: y.name,
+    type: y.type,
+    bind: y.bind,
+    shndx: y.shndx,
+    value: BigInt(y.value),
+  }));
   const relocs = new Map<number, ElfReloc[]>();
-  for (const s of sections) {
-    if (s.type !== SHT_REL) continue;
-    const rv = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
-    const list: ElfReloc[] = [];
-    for (let at = 0; at + 16 <= s.data.length; at += 16) {
-      const info = rv.getBigUint64(at + 8, true);
-      const symbol = symbols[Number(info >> 32n)];
+  for (const rs of elf.sections) {
+    if (rs.type !== bpf.SHT_REL) continue;
+    const list = elf.relocations(rs).map((r) => {
+      const symbol = symbols[r.symbol];
       if (symbol === undefined)
-        throw new Error(`${what}: ${s.name} refers to symbol ${info >> 32n}, not in .symtab`);
-      list.push({ offset: Number(rv.getBigUint64(at, true)), type: Number(info & 0xffffffffn), symbol });
-    }
-    relocs.set(s.info, list);
+        throw new Error(`${what}: ${rs.name} refers to symbol ${r.symbol}, not in .symtab`);
+      return { offset: r.offset, type: r.type, symbol };
+    });
+    relocs.set(rs.info, list);
   }
   return { sections, symbols, relocs };
 }
