@@ -490,14 +490,18 @@ export class RingContext implements OpRing, BpfRing {
     this.#sqHead = head;
     mem.storeU32(this.#sqHeadAddr, head);
     // A chain still open at the end of the submission is queued as it is (T12).
-    const open = this.#linkHead;
-    if (open !== null) {
-      this.#linkHead = null;
-      this.#linkLast = null;
-      if ((open.flags & REQ_F_FAIL) !== 0) this.#queueFailed(open);
-      else this.#queue(open);
-    }
+    this.#queueOpenChain();
     return submitted;
+  }
+
+  /** Queue the chain being assembled, if any, as it is (failed or not): the end of a batch. */
+  #queueOpenChain(): void {
+    const open = this.#linkHead;
+    if (open === null) return;
+    this.#linkHead = null;
+    this.#linkLast = null;
+    if ((open.flags & REQ_F_FAIL) !== 0) this.#queueFailed(open);
+    else this.#queue(open);
   }
 
   /** Read one SQE into a request and submit it; false stops the submission (init failure, T03). */
@@ -544,11 +548,7 @@ export class RingContext implements OpRing, BpfRing {
     if (head !== null) {
       this.#linkLast!.link = req;
       this.#linkLast = req;
-      if ((sqeFlags & LINK_FLAGS) !== 0) return true;
-      this.#linkHead = null;
-      this.#linkLast = null;
-      if ((head.flags & REQ_F_FAIL) !== 0) this.#queueFailed(head);
-      else this.#queue(head);
+      if ((sqeFlags & LINK_FLAGS) === 0) this.#queueOpenChain();
       return true;
     }
     if ((sqeFlags & LINK_FLAGS) !== 0) {
@@ -835,13 +835,7 @@ export class RingContext implements OpRing, BpfRing {
   bpfEndBatch(token: BatchToken): void {
     const saved = token as { head: Request | null; last: Request | null; hold: Request[] | null };
     // A chain still open when the run ends is queued as it is (spec §4.6).
-    const open = this.#linkHead;
-    if (open !== null) {
-      this.#linkHead = null;
-      this.#linkLast = null;
-      if ((open.flags & REQ_F_FAIL) !== 0) this.#queueFailed(open);
-      else this.#queue(open);
-    }
+    this.#queueOpenChain();
     this.#flushHeld();
     this.#linkHead = saved.head;
     this.#linkLast = saved.last;
