@@ -17,7 +17,7 @@ import { LLVM_FORMS } from '../src/ebpf/asm/llvm-forms.js';
 import { match } from '../src/ebpf/asm/llvm-match.js';
 import { checkInsns, decodeInsns, encodeInsns, type Insn } from '../src/ebpf/insn.js';
 import { type AsmErrorCase, assertAsmErrors } from './asm-common.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
 const SCRIPT = join(ROOT, 'tools', 'asm', 'llvm-golden.sh');
@@ -32,9 +32,7 @@ type Artefact = keyof typeof GOLDENS;
 
 /* ------------------------------------------------------------------ local helpers */
 
-const HAVE_LLVM = ['llvm-mc-19', 'llvm-objdump-19'].every(
-  (tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0,
-);
+const HAVE_LLVM = ['llvm-mc-19', 'llvm-objdump-19'].every((tool) => hasTool(tool));
 
 /** What tools/asm/llvm-golden.sh prints for `artefact`. */
 function generate(artefact: Artefact): string {
@@ -195,14 +193,9 @@ test('the plain llvm-objdump-19 -d listing assembles back, <unknown> lines from 
   assertCorpusSlots(assembleLlvm(listing), 'objdump -d', (w, g) => callSrcLost(w, g) || fetchAddLost(w, g));
 });
 
-const HAVE_CLANG = HAVE_LLVM && spawnSync('clang-19', ['--version'], { stdio: 'ignore' }).status === 0;
+const HAVE_CLANG = HAVE_LLVM && hasTool('clang-19');
 
-/** Run a tool; its stdout. */
-function run(tool: string, args: readonly string[]): string {
-  const r = spawnSync(tool, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
+const run = (tool: string, args: readonly string[]): string => runTool(tool, args, { cwd: process.cwd() });
 
 test(
   'clang-19 output for cpu v1-v4: the llvm-objdump-19 -dr listing assembles back to the object bytes',

@@ -24,9 +24,7 @@ const SHF_ALLOC_EXECINSTR = 0x6;
 const STB_GLOBAL_STT_FUNC = 0x12;
 
 /** True when `cmd --version` runs. */
-export function hasTool(cmd: string): boolean {
-  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-}
+export { hasTool } from './helpers.js';
 
 /**
  * An ELF64 LE EM_BPF ET_REL object: section 1 is .text with `text`; with `symbols`, a .symtab holds

@@ -27,12 +27,12 @@ import {
   STT_OBJECT,
   STT_SECTION,
 } from '../src/uapi/bpf.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot } from './helpers.js';
 
 const FIXTURES = join(repoRoot(), 'test/fixtures/bpf');
 const OBJECTS = readdirSync(FIXTURES).filter((f) => f.endsWith('.o'));
 const READOBJ = 'llvm-readobj-19';
-const HAVE_READOBJ = spawnSync(READOBJ, ['--version'], { stdio: 'ignore' }).status === 0;
+const HAVE_READOBJ = hasTool(READOBJ);
 const ringBytes = readFileSync(join(FIXTURES, 'ring.o'));
 const ring = parseElf(ringBytes);
 

@@ -8,7 +8,6 @@
  * each program produces the CQE and map traces its README gives.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +44,7 @@ import {
   IORING_OP_READ,
   IORING_OP_WRITE,
 } from '../src/uapi/io_uring.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
 const CALL = BPF_JMP | BPF_CALL;
@@ -72,19 +71,14 @@ const EXAMPLES: readonly Example[] = [
   { dir: 'pipeline', object: 'pipeline.bpf.o', program: 'pipeline', helpers: [1, 164, 166] },
 ];
 
-const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const has = (cmd: string): boolean => hasTool(cmd);
 const HAVE_CLANG = has('clang-19');
 const HAVE_GCC = has('gcc');
 
 const tmp = mkdtempSync(join(tmpdir(), 'uring-bpf-examples-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(cmd: string, args: readonly string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT });
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
+const run = (cmd: string, args: readonly string[]): string => runTool(cmd, args, { cwd: ROOT });
 
 const objectPath = (e: Example): string => join(ROOT, 'examples', e.dir, e.object);
 const committed = (e: Example): ObjectFile => parseObject(readFileSync(objectPath(e)));

@@ -22,7 +22,7 @@ import * as F from '../src/uapi/fs.js';
 import * as U from '../src/uapi/io_uring.js';
 import { splitDev } from '../src/uring/ops/statx.js';
 import { cstr, run, type Tweak, tempDir } from './file-ops-common.js';
-import { newRing, repoRoot } from './helpers.js';
+import { hasTool, newRing, repoRoot } from './helpers.js';
 
 const { dir: TMP, tmp } = tempDir();
 
@@ -255,9 +255,7 @@ test('dev/rdev split as the kernel: glibc makedev numbers round-trip', () => {
 /* ------------------------------------------------------------------ C checks (gcc) */
 
 const PROGRAM = path.join(repoRoot(), 'tools/layout/statx_check.c');
-const CC =
-  spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0 &&
-  fs.existsSync('/usr/include/linux/stat.h');
+const CC = hasTool('gcc') && fs.existsSync('/usr/include/linux/stat.h');
 let exe = '';
 function statxCheck(...args: string[]): string {
   if (exe === '') {

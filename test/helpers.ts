@@ -1,5 +1,6 @@
 /** Shared test helpers: rings on small private runtimes, CQE formatting in the kernel probe's style. */
 
+import { spawnSync } from 'node:child_process';
 import fs, { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -144,4 +145,21 @@ export function tempFiles(prefix: string): TempFiles {
       return { fd: fs.openSync(p, flags), path: p };
     },
   };
+}
+
+/** Whether `cmd --version` runs: the tool is installed. */
+export function hasTool(cmd: string): boolean {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Run a command (cwd: the repository root unless given); its stdout, or an Error with its stderr. */
+export function runTool(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; input?: string } = {},
+): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? repoRoot(), input: opts.input });
+  if (r.error !== undefined) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
+  return r.stdout;
 }

@@ -5,7 +5,7 @@
  * with the same error as the committed one. Identical bytes are likely but not required.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +13,10 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { formatObject } from '../src/ebpf/object/format.js';
 import { parseObject } from '../src/ebpf/object/parse.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot } from './helpers.js';
 
 const CLANG = 'clang-19';
-const HAVE_CLANG = spawnSync(CLANG, ['--version'], { stdio: 'ignore' }).status === 0;
+const HAVE_CLANG = hasTool(CLANG);
 const FIXTURES = join(repoRoot(), 'test/fixtures/bpf');
 const run = promisify(execFile);
 

@@ -7,7 +7,6 @@
  * produces the CQE trace that examples/rfc/README.md documents.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +33,7 @@ import {
   BPF_PROG_TYPE_IOURING,
   BPF_PSEUDO_CALL,
 } from '../src/uapi/bpf.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
 const RFC = join(ROOT, 'examples', 'rfc');
@@ -53,19 +52,14 @@ const ALLOWED_HELPERS = new Set([
 ]);
 const CALL = BPF_JMP | BPF_CALL;
 
-const has = (cmd: string): boolean => spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+const has = (cmd: string): boolean => hasTool(cmd);
 const HAVE_CLANG = has('clang-19');
 const HAVE_GCC = has('gcc');
 
 const tmp = mkdtempSync(join(tmpdir(), 'uring-bpf-rfc-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function run(cmd: string, args: readonly string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: ROOT });
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
+const run = (cmd: string, args: readonly string[]): string => runTool(cmd, args, { cwd: ROOT });
 
 const committed = (): ObjectFile => parseObject(readFileSync(OBJECT));
 

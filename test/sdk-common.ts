@@ -1,16 +1,12 @@
-/**
- * Shared helpers of the C SDK tests (test/sdk-*.test.ts): where things are, which compilers this
- * machine has, building host tools and BPF fixtures, reading the header's declarations, and the
- * committed fixture objects' sections, symbols and relocations.
- */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElfError } from '../src/ebpf/elf/errors.js';
 import { parseElf } from '../src/ebpf/elf/reader.js';
 import * as bpf from '../src/uapi/bpf.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot, runTool as run } from './helpers.js';
+
+export { hasTool, run };
 
 export const ROOT = repoRoot();
 export const HEADER = join(ROOT, 'include', 'uring_bpf.h');
@@ -24,26 +20,11 @@ export const CLANG = 'clang-19';
 export const OBJDUMP = 'llvm-objdump-19';
 
 /** Whether `cmd --version` runs. */
-export function hasTool(cmd: string): boolean {
-  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 /** The first host C compiler present (gcc, else clang-19), or null. */
 export const HOST_CC: string | null = ['gcc', CLANG].find(hasTool) ?? null;
 export const HAS_CLANG = hasTool(CLANG);
 export const HAS_OBJDUMP = hasTool(OBJDUMP);
-
-/** Run a command; its stdout, or an Error with its stderr. */
-export function run(
-  cmd: string,
-  args: readonly string[],
-  opts: { cwd?: string; input?: string } = {},
-): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: opts.cwd ?? ROOT, input: opts.input });
-  if (r.error !== undefined) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}:\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** Compile tools/sdk/<name>.c for the host in a temp dir, run it with `input` on stdin; its stdout. */
 export function runHostTool(name: string, input = ''): string {

@@ -37,7 +37,7 @@ import {
   KERNEL_TIMESPEC,
   type StructLayout,
 } from '../src/uapi/layout.js';
-import { repoRoot } from './helpers.js';
+import { hasTool, repoRoot } from './helpers.js';
 
 /* ------------------------------------------------------------------ locating and parsing the golden */
 
@@ -109,7 +109,7 @@ function parseGolden(text: string): Golden {
 /** Whether tools/layout/kernel_layout.c can be built here. */
 function canBuild(): boolean {
   if (!existsSync(HEADER)) return false;
-  return spawnSync('gcc', ['--version'], { stdio: 'ignore' }).status === 0;
+  return hasTool('gcc');
 }
 
 /** Compile and run tools/layout/kernel_layout.c in a temp dir; its stdout. */
