@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
+import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { encodeInsns } from '../src/ebpf/insn.js';
 import { BpfObject, type LoadedObject } from '../src/ebpf/loader.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
@@ -44,6 +44,7 @@ import {
   IORING_OP_READ,
   IORING_OP_WRITE,
 } from '../src/uapi/io_uring.js';
+import { modelHelpers } from './bpf-model.js';
 import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
@@ -325,7 +326,7 @@ class Model {
     this.cqs = Array.from({ length: o.nrCq }, () => []);
     const table = new MapTable(this.mem);
     const helpers = registerMapHelpers(new HelperRegistry(), table);
-    for (const def of this.#helpers()) helpers.register(def);
+    for (const def of modelHelpers(this)) helpers.register(def);
     this.#ctx = this.mem.alloc(16);
     const opened = BpfObject.open(join(ROOT, 'examples', o.object));
     for (const [k, v] of Object.entries(o.globals ?? {})) opened.setGlobal(k, v);
@@ -351,15 +352,15 @@ class Model {
         regions: [{ addr: this.#ctx, size: 16, name: 'ctx' }],
       });
       assert.equal(res.r0, 0n, 'the program returns 0');
-      for (const h of this.#held.splice(0)) this.#post(h.cq, h.ud, h.res);
+      for (const h of this.#held.splice(0)) this.post(h.cq, h.ud, h.res);
       const waitNr = this.mem.readU32(this.#ctx + 8);
       const waitIdx = this.mem.readU32(this.#ctx + 12);
       if (waitNr === 0) {
-        this.#post(0, ud, 0);
+        this.post(0, ud, 0);
         return runs;
       }
       if (waitIdx >= this.cqs.length) {
-        this.#post(0, ud, -EINVAL);
+        this.post(0, ud, -EINVAL);
         return runs;
       }
       if (this.cqs[waitIdx]!.length < waitNr)
@@ -368,7 +369,7 @@ class Model {
     }
   }
 
-  #post(cq: number, ud: bigint, res: number): void {
+  post(cq: number, ud: bigint, res: number): void {
     this.cqs[cq]!.push({ ud, res });
     this.log.push(`CQ${cq} ${ud} ${res}`);
   }
@@ -378,7 +379,8 @@ class Model {
     this.#held.push({ cq, ud, res });
   }
 
-  #exec(s: number): bigint {
+  /** iouring_queue_sqe of the model (bpf-model.ts): every op completes at the end of the run. */
+  queueSqe(s: number): bigint {
     const m = this.mem;
     const op = m.readBytes(s, 1)[0]!;
     const fd = m.readI32(s + 4);
@@ -388,7 +390,7 @@ class Model {
     const ud = m.readU64(s + 32);
     const cq = m.readU16(s + 48);
     if (cq >= this.cqs.length) {
-      this.#post(0, ud, -EINVAL);
+      this.post(0, ud, -EINVAL);
       return 0n;
     }
     const files = this.#o.files ?? {};
@@ -442,47 +444,6 @@ class Model {
         throw new Error(`model: unexpected opcode ${op}`);
     }
     return 1n;
-  }
-
-  #helpers(): HelperDef[] {
-    const m = this.mem;
-    const base = { ret: 'RET_INTEGER', sleepableOnly: false, gplOnly: false } as const;
-    return [
-      {
-        ...base,
-        id: BPF_FUNC_copy_from_user,
-        name: 'bpf_copy_from_user',
-        args: ['ARG_PTR_TO_UNINIT_MEM', 'ARG_CONST_SIZE_OR_ZERO', 'ARG_ANYTHING'],
-        sleepableOnly: true,
-        impl: (_e, dst, size, src) => {
-          m.writeBytes(Number(dst), m.readBytes(Number(src), Number(size)));
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_iouring_reap_cqe,
-        name: 'iouring_reap_cqe',
-        args: ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', 'ARG_PTR_TO_UNINIT_MEM', 'ARG_CONST_SIZE'],
-        impl: (_e, _ctx, cq, out, len) => {
-          m.writeBytes(Number(out), new Uint8Array(Number(len)));
-          if (len !== 16n || cq >= BigInt(this.cqs.length)) return BigInt(-EINVAL);
-          const c = this.cqs[Number(cq)]!.shift();
-          if (c === undefined) return BigInt(-ENOENT);
-          m.writeU64(Number(out), c.ud);
-          m.writeU32(Number(out) + 8, c.res >>> 0);
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_iouring_queue_sqe,
-        name: 'iouring_queue_sqe',
-        args: ['ARG_PTR_TO_CTX', 'ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
-        sleepableOnly: true,
-        impl: (_e, _ctx, at, len) => (len === 64n ? this.#exec(Number(at)) : BigInt(-EINVAL)),
-      },
-    ];
   }
 }
 

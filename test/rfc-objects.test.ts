@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
+import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { encodeInsns } from '../src/ebpf/insn.js';
 import { BpfObject, type LoadedObject } from '../src/ebpf/loader.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
@@ -33,6 +33,7 @@ import {
   BPF_PROG_TYPE_IOURING,
   BPF_PSEUDO_CALL,
 } from '../src/uapi/bpf.js';
+import { modelHelpers } from './bpf-model.js';
 import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
@@ -271,7 +272,7 @@ class Model {
   constructor() {
     const table = new MapTable(this.mem);
     const helpers = registerMapHelpers(new HelperRegistry(), table);
-    for (const def of this.#helpers()) helpers.register(def);
+    for (const def of modelHelpers(this)) helpers.register(def);
     this.#ctx = this.mem.alloc(16);
     this.obj = BpfObject.open(OBJECT).load({ mem: this.mem, helpers, maps: table });
   }
@@ -340,85 +341,24 @@ class Model {
     this.#events.push({ at: this.#clock + delay, seq: this.#seq++, cq, ud, res });
   }
 
-  #helpers(): HelperDef[] {
+  /** iouring_queue_sqe of the model (bpf-model.ts): NOPs complete at the run's end, timers later. */
+  queueSqe(s: number): bigint {
     const m = this.mem;
-    const base = { ret: 'RET_INTEGER', sleepableOnly: false, gplOnly: false } as const;
-    return [
-      {
-        ...base,
-        id: BPF_FUNC_copy_from_user,
-        name: 'bpf_copy_from_user',
-        args: ['ARG_PTR_TO_UNINIT_MEM', 'ARG_CONST_SIZE_OR_ZERO', 'ARG_ANYTHING'],
-        sleepableOnly: true,
-        impl: (_e, dst, size, src) => {
-          m.writeBytes(Number(dst), m.readBytes(Number(src), Number(size)));
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_copy_to_user,
-        name: 'bpf_copy_to_user',
-        args: ['ARG_ANYTHING', 'ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE_OR_ZERO'],
-        sleepableOnly: true,
-        impl: (_e, dst, src, size) => {
-          m.writeBytes(Number(dst), m.readBytes(Number(src), Number(size)));
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_iouring_emit_cqe,
-        name: 'iouring_emit_cqe',
-        args: ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'],
-        impl: (_e, _ctx, cq, ud, res) => {
-          if (cq >= BigInt(NR_CQ)) return -22n;
-          this.post(Number(cq), ud, Number(BigInt.asIntN(32, res)));
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_iouring_reap_cqe,
-        name: 'iouring_reap_cqe',
-        args: ['ARG_PTR_TO_CTX', 'ARG_ANYTHING', 'ARG_PTR_TO_UNINIT_MEM', 'ARG_CONST_SIZE'],
-        impl: (_e, _ctx, cq, out, len) => {
-          m.writeBytes(Number(out), new Uint8Array(Number(len)));
-          if (len !== 16n || cq >= BigInt(NR_CQ)) return -22n;
-          const c = this.cqs[Number(cq)]!.shift();
-          if (c === undefined) return -2n;
-          m.writeU64(Number(out), c.ud);
-          m.writeU32(Number(out) + 8, c.res >>> 0);
-          return 0n;
-        },
-      },
-      {
-        ...base,
-        id: BPF_FUNC_iouring_queue_sqe,
-        name: 'iouring_queue_sqe',
-        args: ['ARG_PTR_TO_CTX', 'ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
-        sleepableOnly: true,
-        impl: (_e, _ctx, at, len) => {
-          if (len !== 64n) return -22n;
-          const s = Number(at);
-          const op = m.readBytes(s, 1)[0]!;
-          const flags = m.readBytes(s + 1, 1)[0]!;
-          const off = m.readU64(s + 8);
-          const addr = Number(m.readU64(s + 16));
-          const n = m.readU32(s + 24);
-          const ud = m.readU64(s + 32);
-          const cq = m.readU16(s + 48);
-          if (op === OP_NOP) this.#held.push({ cq, ud, res: 0 });
-          else if (op === OP_TIMEOUT)
-            this.#later(m.readU64(addr) * 1_000_000_000n + m.readU64(addr + 8), cq, ud, -62);
-          else if (op === OP_WRITE && flags === SQE_FIXED_FILE) {
-            this.file.set(m.readBytes(addr, n), Number(off));
-            this.#later(0n, cq, ud, n);
-          } else throw new Error(`model: unexpected SQE opcode ${op} flags ${flags}`);
-          return 1n;
-        },
-      },
-    ];
+    const op = m.readBytes(s, 1)[0]!;
+    const flags = m.readBytes(s + 1, 1)[0]!;
+    const off = m.readU64(s + 8);
+    const addr = Number(m.readU64(s + 16));
+    const n = m.readU32(s + 24);
+    const ud = m.readU64(s + 32);
+    const cq = m.readU16(s + 48);
+    if (op === OP_NOP) this.#held.push({ cq, ud, res: 0 });
+    else if (op === OP_TIMEOUT)
+      this.#later(m.readU64(addr) * 1_000_000_000n + m.readU64(addr + 8), cq, ud, -62);
+    else if (op === OP_WRITE && flags === SQE_FIXED_FILE) {
+      this.file.set(m.readBytes(addr, n), Number(off));
+      this.#later(0n, cq, ud, n);
+    } else throw new Error(`model: unexpected SQE opcode ${op} flags ${flags}`);
+    return 1n;
   }
 }
 
