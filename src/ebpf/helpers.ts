@@ -119,3 +119,21 @@ export class HelperRegistry {
     return this.#byId.size;
   }
 }
+
+/**
+ * The first helper call (`call imm`, src 0) in `insns` whose helper in `registry` satisfies `pred`:
+ * its slot index and definition, or null. Load-time rules (GPL-only, sleepable-only) use it.
+ */
+export function firstHelperCall(
+  insns: readonly { code: number; src: number; imm: number }[],
+  registry: HelperRegistry,
+  pred: (def: HelperDef) => boolean,
+): { index: number; def: HelperDef } | null {
+  for (let k = 0; k < insns.length; k++) {
+    const i = insns[k]!;
+    if (i.code !== 0x85 || i.src !== 0) continue;
+    const def = registry.get(i.imm);
+    if (def !== undefined && pred(def)) return { index: k, def };
+  }
+  return null;
+}

@@ -18,7 +18,7 @@ import type { AddressSpace } from '../mem/address-space.js';
 import { BPF_OBJ_NAME_LEN, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../uapi/bpf.js';
 import { type BaseHelperOptions, registerBaseHelpers, type TailCallResolver } from './base-helpers.js';
 import { ProgramLoadError } from './faults.js';
-import { HelperRegistry } from './helpers.js';
+import { firstHelperCall, HelperRegistry } from './helpers.js';
 import { type Insn, isLddw } from './insn.js';
 import { type BpfProgram, loadProgram, type Region } from './interp.js';
 import { registerMapHelpers } from './map-helpers.js';
@@ -175,12 +175,9 @@ export class BpfObject {
       let helpers = options.helpers;
       let trace: TraceLog | null = null;
       if (helpers === undefined) {
-        helpers = new HelperRegistry();
-        registerMapHelpers(helpers, table);
-        trace = registerBaseHelpers(helpers, {
-          ...options.base,
-          resolveTailCall: tailCallResolver(table),
-        }).trace;
+        const d = defaultHelpers(table, options.base);
+        helpers = d.helpers;
+        trace = d.trace;
       }
       const gpl = isGplCompatible(this.file.license);
       const programs = new Map<string, LoadedProgram>();
@@ -250,6 +247,20 @@ function directRegions(def: ProgramDef, maps: ReadonlyMap<string, BpfMap>): Regi
   return out;
 }
 
+/**
+ * The default helpers of a load over `table`: the map and ring buffer helpers and the base helpers,
+ * with tail calls through `table`'s PROG_ARRAY maps; and the log trace_printk writes to.
+ */
+export function defaultHelpers(
+  table: MapTable,
+  base: Omit<BaseHelperOptions, 'resolveTailCall'> = {},
+): { helpers: HelperRegistry; trace: TraceLog } {
+  const helpers = new HelperRegistry();
+  registerMapHelpers(helpers, table);
+  const { trace } = registerBaseHelpers(helpers, { ...base, resolveTailCall: tailCallResolver(table) });
+  return { helpers, trace };
+}
+
 /** GPL-only helpers need a GPL-compatible license (the kernel refuses the program otherwise). */
 function checkGplHelpers(
   def: ProgramDef,
@@ -257,17 +268,14 @@ function checkGplHelpers(
   helpers: HelperRegistry,
   license: string | null,
 ): void {
-  insns.forEach((i, k) => {
-    if (i.code !== 0x85 || i.src !== 0) return;
-    const h = helpers.get(i.imm);
-    if (h?.gplOnly === true) {
-      throw new ProgramLoadError(
-        'E_GPL',
-        k,
-        `${def.name}: insn ${k} calls ${h?.name ?? `helper ${i.imm}`}, which is GPL-only; the object's license is ${license === null ? 'missing' : `'${license}'`} (expected a GPL-compatible one, e.g. char LICENSE[] SEC("license") = "GPL";)`,
-      );
-    }
-  });
+  const call = firstHelperCall(insns, helpers, (h) => h.gplOnly);
+  if (call === null) return;
+  const { index: k, def: h } = call;
+  throw new ProgramLoadError(
+    'E_GPL',
+    k,
+    `${def.name}: insn ${k} calls ${h.name}, which is GPL-only; the object's license is ${license === null ? 'missing' : `'${license}'`} (expected a GPL-compatible one, e.g. char LICENSE[] SEC("license") = "GPL";)`,
+  );
 }
 
 export interface LoadedProgram {

@@ -15,12 +15,10 @@
  * Runtime.bpfProgLoad loads raw instructions (like the RFC's io_uring-bpf-asm example): map lddw
  * instructions name maps of `runtime.bpfMaps` by id (src BPF_PSEUDO_MAP_FD, imm = map.id).
  */
-import { registerBaseHelpers } from '../../ebpf/base-helpers.js';
-import { HelperRegistry } from '../../ebpf/helpers.js';
+import { firstHelperCall, type HelperRegistry } from '../../ebpf/helpers.js';
 import type { Insn } from '../../ebpf/insn.js';
 import { loadProgram } from '../../ebpf/interp.js';
-import { BpfObject, type LoadedObject, tailCallResolver } from '../../ebpf/loader.js';
-import { registerMapHelpers } from '../../ebpf/map-helpers.js';
+import { BpfObject, defaultHelpers, type LoadedObject } from '../../ebpf/loader.js';
 import type { ArrayMap } from '../../ebpf/maps/arrays.js';
 import type { BpfMap } from '../../ebpf/maps/map.js';
 import type { MapTable } from '../../ebpf/maps/table.js';
@@ -59,11 +57,9 @@ export interface BpfLoadOptions {
 
 /** The helper registry of an io_uring load over `maps`, with its trace log. */
 export function iouringRegistry(maps: MapTable): { helpers: HelperRegistry; trace: TraceLog } {
-  const helpers = new HelperRegistry();
-  registerMapHelpers(helpers, maps);
-  const { trace } = registerBaseHelpers(helpers, { resolveTailCall: tailCallResolver(maps) });
-  registerIouringHelpers(helpers);
-  return { helpers, trace };
+  const d = defaultHelpers(maps);
+  registerIouringHelpers(d.helpers);
+  return d;
 }
 
 /** Refuse a non-sleepable program that calls a sleepable-only helper. */
@@ -74,18 +70,15 @@ export function checkSleepable(
   helpers: HelperRegistry,
 ): void {
   if (sleepable) return;
-  insns.forEach((i, k) => {
-    if (i.code !== 0x85 || i.src !== 0) return;
-    const h = helpers.get(i.imm);
-    if (h?.sleepableOnly === true) {
-      throw new BpfLoadError(
-        'E_SLEEPABLE',
-        name,
-        k,
-        `calls helper ${h.id} (${h.name}), which only sleepable programs may call; the program is not sleepable (expected SEC("iouring.s/...") or BPF_F_SLEEPABLE)`,
-      );
-    }
-  });
+  const call = firstHelperCall(insns, helpers, (h) => h.sleepableOnly);
+  if (call === null) return;
+  const h = call.def;
+  throw new BpfLoadError(
+    'E_SLEEPABLE',
+    name,
+    call.index,
+    `calls helper ${h.id} (${h.name}), which only sleepable programs may call; the program is not sleepable (expected SEC("iouring.s/...") or BPF_F_SLEEPABLE)`,
+  );
 }
 
 /** An object loaded for io_uring: program fds, maps, globals. */
