@@ -2,6 +2,9 @@
  * A small benchmark harness: warm-up, then several timed runs of a case; each run calls the case's
  * `chunk` until the run's time is up and counts the operations it reports. Figures are ops/s.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** One benchmark: a named body at one batch size. */
 export interface BenchCase {
@@ -118,4 +121,15 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), sep, ...rows.map(line)].join('\n');
+}
+
+/** The repository root: the nearest directory above this module holding package.json. */
+export function repoRoot(): string {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(d, 'package.json'))) {
+    const up = dirname(d);
+    if (up === d) throw new Error('package.json not found above the bench scripts');
+    d = up;
+  }
+  return d;
 }

@@ -5,26 +5,16 @@
  * programs decoded). Each iteration checks what it made, and a load closes its maps again.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { BpfObject } from '../src/ebpf/loader.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
 import { MapTable } from '../src/ebpf/maps/index.js';
 import { AddressSpace } from '../src/mem/address-space.js';
-import type { BenchCase, Runner } from './harness.js';
+import { type BenchCase, type Runner, repoRoot } from './harness.js';
 
 function fixtureBytes(): Uint8Array {
-  let d = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      return readFileSync(join(d, 'test', 'fixtures', 'bpf', 'ring.o'));
-    } catch {
-      const up = dirname(d);
-      if (up === d) throw new Error('object bench: test/fixtures/bpf/ring.o not found');
-      d = up;
-    }
-  }
+  return readFileSync(join(repoRoot(), 'test', 'fixtures', 'bpf', 'ring.o'));
 }
 
 function fail(what: string): never {

@@ -10,13 +10,20 @@
  *                --no-kernel skips it
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type BpfReport, bpfJson, bpfTable, runBpfGroup } from './bpf.js';
 import { type FileReport, fileJson, fileTable, runFileGroup } from './file.js';
-import { type BenchCase, formatRate, formatTable, measure, type Stats, type Timing } from './harness.js';
+import {
+  type BenchCase,
+  formatRate,
+  formatTable,
+  measure,
+  repoRoot,
+  type Stats,
+  type Timing,
+} from './harness.js';
 import { type InterpReport, interpJson, interpTable, runInterpGroup } from './interp.js';
 import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
 import { type MapsReport, mapsJson, mapsTable, runMapsGroup } from './maps.js';
@@ -69,17 +76,6 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 class UsageError extends Error {}
-
-/** The repository root: the nearest directory above this file holding package.json. */
-function repoRoot(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'package.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('package.json not found above the bench script');
-    d = up;
-  }
-  return d;
-}
 
 function gitRevision(root: string): string | null {
   const r = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf8' });

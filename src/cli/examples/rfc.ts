@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Insn } from '../../ebpf/insn.js';
 import { allocBuffer } from '../../liburing/buffer.js';
 import { prepBpf, prepNop } from '../../liburing/prep.js';
@@ -44,13 +43,11 @@ import { IORING_REGISTER_FILES } from '../../uapi/io_uring.js';
 import { KERNEL_TIMESPEC } from '../../uapi/layout.js';
 import type { BpfLoaded } from '../../uring/bpf/load.js';
 import { Runtime } from '../../uring/runtime.js';
+import { examplesRoot } from './common.js';
 import type { Example, ExampleResult } from './example.js';
 
-/** The package root: this module is dist/src/cli/examples/rfc.js. */
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-
 /** The package's examples/rfc/uring.bpf.o. */
-export const RFC_OBJECT = path.join(ROOT, 'examples', 'rfc', 'uring.bpf.o');
+export const RFC_OBJECT = path.join(examplesRoot(), 'rfc', 'uring.bpf.o');
 
 /* uring.h */
 const FILL_BLOCKS = 16;
