@@ -1,0 +1,27 @@
+/** The verifier's view of the maps of a MapTable (VerifyOptions.map). */
+import { ArrayMap } from '../maps/arrays.js';
+import type { BpfMap } from '../maps/map.js';
+import type { MapTable } from '../maps/table.js';
+import type { MapInfo } from './api.js';
+
+/** What the verifier needs to know of `map`. */
+export function mapInfo(map: BpfMap): MapInfo {
+  return {
+    id: map.id,
+    name: map.name,
+    type: map.type,
+    keySize: map.keySize,
+    valueSize: map.valueSize,
+    maxEntries: map.maxEntries,
+    readonly: !map.programWritable,
+    directValue: map instanceof ArrayMap && map.maxEntries === 1,
+  };
+}
+
+/** VerifyOptions.map over the maps of `table`, by id. */
+export function tableMaps(table: MapTable): (id: number) => MapInfo | undefined {
+  return (id) => {
+    const m = table.byId(id);
+    return m === undefined || m.closed ? undefined : mapInfo(m);
+  };
+}
