@@ -134,7 +134,10 @@ export function checkAlu(env: Env, insn: Insn): void {
   if (isX) src = readReg(env, insn.src);
   else {
     if ((op === BPF_DIV || op === BPF_MOD) && insn.imm === 0) fail(env, 'V014_DIV_BY_ZERO', {}, '');
-    if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && (insn.imm < 0 || insn.imm >= (alu32 ? 32 : 64))) {
+    if (
+      (op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) &&
+      (insn.imm < 0 || insn.imm >= (alu32 ? 32 : 64))
+    ) {
       fail(env, 'V015_BAD_SHIFT', { shift: insn.imm }, `expected 0-${alu32 ? 31 : 63}`);
     }
     src = scalarReg(scalarConst(BigInt(insn.imm)));
@@ -147,7 +150,9 @@ export function checkAlu(env: Env, insn: Insn): void {
 }
 
 function ptrArith(env: Env, regno: number, what: string, reg: Reg): never {
-  return fail(env, 'V022_PTR_ARITH', { reg: regno, what: `${what} prohibited` }, `found ${regStr(reg)}`, [regno]);
+  return fail(env, 'V022_PTR_ARITH', { reg: regno, what: `${what} prohibited` }, `found ${regStr(reg)}`, [
+    regno,
+  ]);
 }
 
 /** The kernel's check_reg_sane_offset on the scalar operand and on the resulting pointer. */
@@ -218,7 +223,10 @@ function pointerAlu(env: Env, insn: Insn, op: number, alu32: boolean, dst: Reg, 
   const ptrNo = ptrIsDst ? dstNo : srcNo;
   const k = ptrIsDst ? src : dst;
   if (op !== BPF_ADD && op !== BPF_SUB) {
-    const kind = op === BPF_AND || op === BPF_OR || op === BPF_XOR ? 'bitwise operator' : 'pointer arithmetic with operator';
+    const kind =
+      op === BPF_AND || op === BPF_OR || op === BPF_XOR
+        ? 'bitwise operator'
+        : 'pointer arithmetic with operator';
     return ptrArith(env, ptrNo, `${kind} ${name} on pointer`, ptr);
   }
   if (op === BPF_SUB && !ptrIsDst) {

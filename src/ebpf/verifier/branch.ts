@@ -89,4 +89,3 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
   const t = apply(copyState(cur), taken.a, taken.b);
   return { fall: apply(cur, fallthrough.a, fallthrough.b), taken: t };
 }
-

@@ -17,8 +17,8 @@ import {
 } from '../../uapi/bpf.js';
 import type { ArgType, HelperDef } from '../helpers.js';
 import type { Insn } from '../insn.js';
-import type { MapInfo } from './api.js';
 import { readReg } from './alu.js';
+import type { MapInfo } from './api.js';
 import { type Env, fail } from './env.js';
 import { checkHelperMem } from './memory.js';
 import { constValue, scalarStr } from './scalar.js';
@@ -147,9 +147,9 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
       const s = reg.s;
       const sizeFail = (what: string): never =>
         fail(env, 'V055_HELPER_ARG_SIZE', { reg: regno, what }, `found ${scalarStr(s)}`, [regno]);
-      if (s.smin < 0n) sizeFail('min value is negative, either use unsigned or \'var &= const\'');
+      if (s.smin < 0n) sizeFail("min value is negative, either use unsigned or 'var &= const'");
       if (s.umax >= MAX_SIZE) {
-        sizeFail('unbounded memory access, use \'var &= const\' or \'if (var < const)\'');
+        sizeFail("unbounded memory access, use 'var &= const' or 'if (var < const)'");
       }
       if (t === 'ARG_CONST_SIZE' && s.umin === 0n) sizeFail('invalid zero-sized read');
       const memReg = curFrame(env.cur).regs[mem.regno]!;
@@ -163,9 +163,13 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
       const c = reg.type === 'scalar' ? constValue(reg.s) : undefined;
       if (c === undefined || c >= MAX_SIZE) {
-        fail(env, 'V055_HELPER_ARG_SIZE', { reg: regno, what: 'is not a known constant' }, `found ${regStr(reg)}`, [
-          regno,
-        ]);
+        fail(
+          env,
+          'V055_HELPER_ARG_SIZE',
+          { reg: regno, what: 'is not a known constant' },
+          `found ${regStr(reg)}`,
+          [regno],
+        );
       }
       meta.allocSize = Number(c);
       return;
@@ -195,7 +199,8 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
   }
 }
 
-const isMemPtr = (r: Reg): boolean => r.type === 'stack' || r.type === 'map_value' || r.type === 'mem';
+const isMemPtr = (r: Reg): boolean =>
+  r.type === 'stack' || r.type === 'map_value' || r.type === 'mem' || r.type === 'ctx';
 
 /** Every register and spill of the state, with a way to replace it. */
 export function forEachReg(st: VState, fn: (r: Reg) => Reg | null): void {
@@ -239,7 +244,8 @@ export function checkHelperCall(env: Env, insn: Insn): void {
 
   const meta: CallMeta = { map: null, memArg: null, allocSize: 0, release: 0 };
   def.args.forEach((t, k) => checkArg(env, def, k, t, meta));
-  if (meta.memArg !== null) throw new TypeError(`helper ${def.name}: memory argument without a size after it`);
+  if (meta.memArg !== null)
+    throw new TypeError(`helper ${def.name}: memory argument without a size after it`);
 
   const st = env.cur;
   if (def.id === BPF_FUNC_tail_call && st.refs.length > 0) {

@@ -6,13 +6,28 @@
  * infinite-loop detection) asks for equality instead of coverage.
  */
 import type { Scalar } from './scalar.js';
-import { type Frame, type Reg, STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, type VState } from './state.js';
+import {
+  type Frame,
+  type Reg,
+  STACK_INVALID,
+  STACK_MISC,
+  STACK_SPILL,
+  STACK_ZERO,
+  type VState,
+} from './state.js';
 import { tnumIn } from './tnum.js';
 
 /** Consistent old→cur id mapping, both ways. */
 class IdMap {
   readonly #fwd = new Map<number, number>();
   readonly #back = new Map<number, number>();
+
+  #tmp = 0x4000_0000;
+
+  /** A fresh id standing for "no link" on the current side (the kernel's tmp_id_gen). */
+  fresh(): number {
+    return ++this.#tmp;
+  }
 
   check(a: number, b: number): boolean {
     if (a === 0 && b === 0) return true;
@@ -61,7 +76,10 @@ export function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean
   if (old.type !== cur.type) return false;
   if (old.type === 'scalar') {
     if (!scalarWithin(old.s, cur.s, exact)) return false;
-    return old.id === 0 ? !exact || cur.id === 0 : ids.check(old.id, cur.id);
+    // An old link must hold in cur too (a bound learnt through it was relied on); cur without a
+    // link stands for a link of its own.
+    if (old.id === 0) return !exact || cur.id === 0;
+    return ids.check(old.id, cur.id === 0 ? ids.fresh() : cur.id);
   }
   return (
     old.nullable === cur.nullable &&

@@ -69,6 +69,8 @@ export class VerifierError extends Error {
   readonly index: number;
   /** The verifier log up to and including the rejection. */
   log: string;
+  /** The program's name, when the loader verified a program of an object. */
+  program: string | null = null;
   /** The registers whose state broke the rule (for the log). */
   readonly regs: readonly number[];
 

@@ -7,14 +7,7 @@
  */
 import { BPF_MAX_VAR_OFF, MAX_BPF_STACK } from '../../uapi/bpf.js';
 import { type Env, fail } from './env.js';
-import {
-  boundsSync,
-  constValue,
-  type Scalar,
-  scalarConst,
-  scalarStr,
-  scalarUnknown,
-} from './scalar.js';
+import { boundsSync, constValue, type Scalar, scalarConst, scalarStr, scalarUnknown } from './scalar.js';
 import { scalarMov, scalarMovsx } from './scalar-alu.js';
 import {
   type Frame,
@@ -81,7 +74,10 @@ function accessRange(
       fail(
         env,
         'V037_VAR_OFF_UNBOUNDED',
-        { reg: regno, what: 'unbounded memory access, make sure to bound the register with and explicit check' },
+        {
+          reg: regno,
+          what: 'unbounded memory access, make sure to bound the register with and explicit check',
+        },
         `expected a variable offset within ±${BPF_MAX_VAR_OFF}, found ${scalarStr(s)}`,
         [regno],
       );
@@ -407,7 +403,9 @@ export function checkMemAccess(
         );
       }
       if (off % size !== 0) {
-        fail(env, 'V034_MISALIGNED', { kind: 'context ', off, size }, `expected a multiple of ${size}`, [regno]);
+        fail(env, 'V034_MISALIGNED', { kind: 'context ', off, size }, `expected a multiple of ${size}`, [
+          regno,
+        ]);
       }
       const { progType } = env.opts;
       if (off < 0 || off + size > progType.ctxSize || !progType.ctxAccess(off, size, kind !== 'read')) {
@@ -512,6 +510,18 @@ export function checkHelperMem(
       }
       return;
     }
+    case 'ctx': {
+      // Departure from the kernel: a ctx field may be helper memory (e.g. &ctx->user_data as a map
+      // key), when the helper touches exactly one field the program type allows.
+      const { progType } = env.opts;
+      if (constValue(reg.s) !== 0n || minSize !== maxSize || !progType.ctxAccess(reg.off, maxSize, write)) {
+        bad(
+          `invalid indirect ${write ? 'write to' : 'read from'} ctx off=${reg.off} size=${maxSize}`,
+          `expected exactly one ${write ? 'writable' : 'readable'} field of the ${progType.name} ctx`,
+        );
+      }
+      return;
+    }
     default:
       bad(
         `type=${typeName(reg)} expected=fp, map_value, mem`,
@@ -519,4 +529,3 @@ export function checkHelperMem(
       );
   }
 }
-

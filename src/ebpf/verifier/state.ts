@@ -204,3 +204,24 @@ export function frameStr(f: Frame, frameNo: number): string {
 export function stateStr(s: VState): string {
   return s.frames.map((f, k) => frameStr(f, k)).join(' ');
 }
+
+/** Drop scalar link ids held by one register only (the kernel's clear_singular_ids). */
+export function clearSingularIds(st: VState): void {
+  const count = new Map<number, number>();
+  const visit = (r: Reg): void => {
+    if (r.type === 'scalar' && r.id !== 0) count.set(r.id, (count.get(r.id) ?? 0) + 1);
+  };
+  for (const f of st.frames) {
+    f.regs.forEach(visit);
+    for (const sp of f.spills) if (sp) visit(sp.reg);
+  }
+  const fix = (r: Reg): Reg =>
+    r.type === 'scalar' && r.id !== 0 && count.get(r.id) === 1 ? { ...r, id: 0 } : r;
+  for (const f of st.frames) {
+    for (let k = 0; k < 11; k++) f.regs[k] = fix(f.regs[k]!);
+    for (let k = 0; k < f.spills.length; k++) {
+      const sp = f.spills[k];
+      if (sp) f.spills[k] = { ...sp, reg: fix(sp.reg) };
+    }
+  }
+}

@@ -38,9 +38,21 @@ import {
   BPF_X,
   MAX_BPF_STACK,
 } from '../../uapi/bpf.js';
-import { checkInsns, type Insn, InsnError, insnClass, isLddw, jmpOp, lddwValue, memMode, memSize, sizeBytes, srcBit } from '../insn.js';
-import type { VerifyOptions, VerifyResult } from './api.js';
+import {
+  checkInsns,
+  type Insn,
+  InsnError,
+  insnClass,
+  isLddw,
+  jmpOp,
+  lddwValue,
+  memMode,
+  memSize,
+  sizeBytes,
+  srcBit,
+} from '../insn.js';
 import { checkAlu, readReg, writeReg } from './alu.js';
+import type { VerifyOptions, VerifyResult } from './api.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
@@ -52,6 +64,7 @@ import { type PathNode, VerifierLog } from './log.js';
 import { checkMemAccess, sizedUnknown } from './memory.js';
 import { scalarStr } from './scalar.js';
 import {
+  clearSingularIds,
   constReg,
   copyState,
   curFrame,
@@ -93,7 +106,8 @@ function checkEncoding(insns: readonly Insn[]): void {
   try {
     checkInsns(insns);
   } catch (e) {
-    if (e instanceof InsnError) throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
+    if (e instanceof InsnError)
+      throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
     throw e;
   }
 }
@@ -245,7 +259,12 @@ class Walk {
       if (cp.branches > 0) {
         if (mayGoto && statesEqual(cp.state, cur, live, false) && this.#isAncestor(cp)) return true;
         if (statesEqual(cp.state, cur, live, true) && this.#isAncestor(cp)) {
-          fail(env, 'V072_INFINITE_LOOP', { index: idx }, 'the loop comes back to the same state; no iteration bound');
+          fail(
+            env,
+            'V072_INFINITE_LOOP',
+            { index: idx },
+            'the loop comes back to the same state; no iteration bound',
+          );
         }
         continue;
       }
@@ -259,6 +278,7 @@ class Walk {
         this.#curStates--;
       }
     }
+    clearSingularIds(cur);
     const cp: Checkpoint = { state: copyState(cur), branches: 1, parent: this.#parent, hits: 0, misses: 0 };
     list.push(cp);
     this.#parent = cp;
@@ -354,9 +374,13 @@ class Walk {
       fail(env, 'V043_ATOMIC', { what: `of ${size} bytes` }, 'expected 4 or 8 bytes');
     }
     if (isPointer(value)) {
-      fail(env, 'V041_PTR_LEAK', { reg: insn.src, where: 'mem' }, `expected a scalar, found ${regStr(value)}`, [
-        insn.src,
-      ]);
+      fail(
+        env,
+        'V041_PTR_LEAK',
+        { reg: insn.src, where: 'mem' },
+        `expected a scalar, found ${regStr(value)}`,
+        [insn.src],
+      );
     }
     if (insn.imm === BPF_CMPXCHG) {
       const r0 = readReg(env, 0);
@@ -382,7 +406,12 @@ class Walk {
       case BPF_PSEUDO_MAP_VALUE: {
         const map = this.#opts.map?.(insn.imm);
         if (map === undefined) {
-          fail(env, 'V013_BAD_LDDW', { what: `fd ${insn.imm} is not pointing to valid bpf_map` }, 'expected a map id');
+          fail(
+            env,
+            'V013_BAD_LDDW',
+            { what: `fd ${insn.imm} is not pointing to valid bpf_map` },
+            'expected a map id',
+          );
         }
         if (insn.src === BPF_PSEUDO_MAP_FD) {
           writeReg(env, insn.dst, ptrReg('map_ptr', { map }));
@@ -465,7 +494,12 @@ class Walk {
     }
     const ref = env.cur.refs[0];
     if (ref !== undefined) {
-      fail(env, 'V058_UNRELEASED_REF', { id: ref.id, at: ref.at }, 'expected every reservation submitted or discarded');
+      fail(
+        env,
+        'V058_UNRELEASED_REF',
+        { id: ref.id, at: ref.at },
+        'expected every reservation submitted or discarded',
+      );
     }
     void curFrame;
   }
