@@ -57,7 +57,7 @@ import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
 import { type Env, fail } from './env.js';
-import { fingerprint, IdMap, statesEqual } from './equiv.js';
+import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
@@ -259,10 +259,19 @@ class Walk {
     const mayGoto = isMayGoto(this.#insns[idx]!);
     const ids = this.#ids;
     const fp = fingerprint(cur, live);
+    if (mayGoto) {
+      // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
+      for (let k = list.length - 1; k >= 0; k--) {
+        const cp = list[k]!;
+        if (cp.branches === 0 || !this.#isAncestor(cp)) continue;
+        if (statesEqual(cp.state, cur, live, false, ids)) return true;
+        widenLoopState(cp.state, cur, live);
+        break;
+      }
+    }
     for (let k = 0; k < list.length; k++) {
       const cp = list[k]!;
       if (cp.branches > 0) {
-        if (mayGoto && statesEqual(cp.state, cur, live, false, ids) && this.#isAncestor(cp)) return true;
         if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
           fail(
             env,
