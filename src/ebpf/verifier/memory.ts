@@ -27,8 +27,23 @@ export type AccessKind = 'read' | 'write' | 'atomic';
 
 const MAX_OFF = BigInt(BPF_MAX_VAR_OFF);
 
-/** An unknown scalar loaded from `size` bytes, zero- or sign-extended. */
+const SIZED = new Map<number, Scalar>();
+
+/**
+ * An unknown scalar loaded from `size` bytes, zero- or sign-extended. Shared objects: scalars in a
+ * state are never mutated (every operation copies first).
+ */
 export function sizedUnknown(size: number, signed = false): Scalar {
+  const key = size * 2 + (signed ? 1 : 0);
+  let s = SIZED.get(key);
+  if (s === undefined) {
+    s = makeSizedUnknown(size, signed);
+    SIZED.set(key, s);
+  }
+  return s;
+}
+
+function makeSizedUnknown(size: number, signed: boolean): Scalar {
   const s = scalarUnknown();
   if (size >= 8) return s;
   const bits = BigInt(size * 8);
