@@ -39,9 +39,7 @@ import {
   MAX_BPF_STACK,
 } from '../../uapi/bpf.js';
 import {
-  checkInsns,
   type Insn,
-  InsnError,
   insnClass,
   isLddw,
   jmpOp,
@@ -56,6 +54,7 @@ import type { VerifyOptions, VerifyResult } from './api.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
+import { checkEncoding } from './encoding.js';
 import { type Env, fail } from './env.js';
 import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
@@ -106,22 +105,11 @@ function isMayGoto(insn: Insn): boolean {
   return insn.code === (BPF_JMP | BPF_JCOND);
 }
 
-/** Rejections of encodings before the walk: checkInsns's, as V012. */
-function checkEncoding(insns: readonly Insn[]): void {
-  try {
-    checkInsns(insns);
-  } catch (e) {
-    if (e instanceof InsnError)
-      throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
-    throw e;
-  }
-}
-
 export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyResult {
   const log = new VerifierLog(insns, options);
   let cfg: ProgramCfg;
   try {
-    checkEncoding(insns);
+    checkEncoding(insns, options.helpers);
     cfg = checkProgramStructure(insns);
   } catch (e) {
     if (e instanceof VerifierError) {
