@@ -191,10 +191,8 @@ function dropSpills(frame: Frame, lo: number, hi: number): void {
   }
 }
 
-/** Bytes [lo, hi) must all be initialised; a spilled pointer among them is `ptrRule`'s error. */
+/** Bytes [lo, hi) must all be initialised (else onUninit); a spilled pointer among them is onPtr's error. */
 function checkInit(
-  env: Env,
-  regno: number,
   frame: Frame,
   lo: number,
   hi: number,
@@ -209,8 +207,6 @@ function checkInit(
       if (sp && isPointer(sp.reg)) onPtr(b);
     }
   }
-  void env;
-  void regno;
 }
 
 function readStackFixed(env: Env, regno: number, frame: Frame, b: number, size: number, sx: boolean): Reg {
@@ -313,8 +309,6 @@ function checkStack(
   const { frame, lo, hi, fixed } = stackAccess(env, regno, reg, off, size, rw);
   if (kind === 'atomic') {
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -328,8 +322,6 @@ function checkStack(
   if (kind === 'read') {
     if (fixed) return readStackFixed(env, regno, frame, lo, size, sx);
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -479,8 +471,6 @@ export function checkHelperMem(
         return;
       }
       checkInit(
-        env,
-        regno,
         frame,
         b0,
         b1,
