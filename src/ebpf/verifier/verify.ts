@@ -249,7 +249,7 @@ class Walk {
     }
     const mayGoto = isMayGoto(this.#insns[idx]!);
     const ids = this.#ids;
-    const fp = fingerprint(cur, live);
+    let fp: number | null = null;
     if (mayGoto) {
       // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
       for (let k = list.length - 1; k >= 0; k--) {
@@ -265,6 +265,7 @@ class Walk {
       const cp = list[k]!;
       if (cp.branches > 0) {
         inProgress++;
+        fp ??= fingerprint(cur, live);
         if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
           fail(
             env,
