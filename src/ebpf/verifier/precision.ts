@@ -165,10 +165,16 @@ export function markPrecise(
     for (let k = h.length - 1; k >= 0; k--) {
       if (m.regs === 0 && m.slots.size === 0) return;
       const e = h[k]!;
-      if (!backtrackInsn(insns[histIdx(e)]!, histRef(e), m)) return markAllPath(cur, parent);
+      if (!backtrackInsn(insns[histIdx(e)]!, histRef(e), m)) {
+        markAllPath(cur, parent);
+        return;
+      }
     }
     if (cp === null || (m.regs === 0 && m.slots.size === 0)) return;
-    if (cp.state.frames.length !== top + 1) return markAllPath(cur, parent);
+    if (cp.state.frames.length !== top + 1) {
+      markAllPath(cur, parent);
+      return;
+    }
     let fresh = false;
     const f = cp.state.frames[top]!;
     for (let r = 0; r < 11; r++) {
@@ -211,7 +217,10 @@ export function propagatePrecision(
     for (let r = 0; r < 11; r++) {
       const reg = f.regs[r]!;
       if (reg.type !== 'scalar' || !reg.precise) continue;
-      if (k !== top) return markAllPath(cur, parent);
+      if (k !== top) {
+        markAllPath(cur, parent);
+        return;
+      }
       regs |= bit(r);
     }
     f.spills.forEach((sp, s) => {
