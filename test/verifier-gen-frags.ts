@@ -1,0 +1,607 @@
+/**
+ * The generator's fragments that use maps, helpers and control flow (test/verifier-gen.ts has the
+ * overview): map lookups and null checks, map value accesses at constant and variable offsets,
+ * variable stack offsets, helper calls (right and wrong), ring buffer reservations, atomics, forward
+ * branches, bounded loops, bpf2bpf calls, the forms only faulty programs have, and the program.
+ */
+import type { Insn } from '../src/ebpf/insn.js';
+import {
+  BPF_ADD,
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_DIV,
+  BPF_DW,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_FUNC_copy_from_user,
+  BPF_FUNC_get_prandom_u32,
+  BPF_FUNC_get_smp_processor_id,
+  BPF_FUNC_ktime_get_ns,
+  BPF_FUNC_map_delete_elem,
+  BPF_FUNC_map_lookup_elem,
+  BPF_FUNC_map_update_elem,
+  BPF_FUNC_ringbuf_discard,
+  BPF_FUNC_ringbuf_output,
+  BPF_FUNC_ringbuf_reserve,
+  BPF_FUNC_ringbuf_submit,
+  BPF_FUNC_tail_call,
+  BPF_FUNC_trace_printk,
+  BPF_JEQ,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_JNE,
+  BPF_JSLT,
+  BPF_K,
+  BPF_LDX,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_OR,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  BPF_XCHG,
+  BPF_XOR,
+} from '../src/uapi/bpf.js';
+import {
+  ALU_OPS,
+  ARRAY_ENTRIES,
+  cloneState,
+  GenCore,
+  JMP_OPS,
+  type Kind,
+  type MapSel,
+  meet,
+  NONE,
+  PTR_KINDS,
+  SCALAR,
+  SIZES,
+  sameReg,
+  sizeCode,
+} from './verifier-gen-core.js';
+
+export class Gen extends GenCore {
+  fragment(): void {
+    const w: [number, () => void][] = [
+      [10, () => this.aluFrag()],
+      [4, () => this.constFrag()],
+      [4, () => this.ctxFrag()],
+      [6, () => this.stackFrag()],
+      [3, () => this.spillFrag()],
+      [6, () => this.lookupFrag()],
+      [6, () => this.mapAccessFrag()],
+      [6, () => this.varAccessFrag()],
+      [2, () => this.stackVarFrag()],
+      [3, () => this.ptrArithFrag()],
+      [4, () => this.helperFrag()],
+      [2, () => this.ringbufFrag()],
+      [2, () => this.atomicFrag()],
+      [this.depth < 2 ? 5 : 0, () => this.branchFrag()],
+      [this.depth < 1 && !this.inLoop ? 3 : 0, () => this.loopFrag()],
+      [this.inLoop || this.depth > 1 || !this.calls ? 0 : 4, () => this.callFrag()],
+      [1, () => this.faultFrag()],
+    ];
+    let total = 0;
+    for (const [n] of w) total += n;
+    let k = this.r.int(total);
+    for (const [n, f] of w) {
+      if (k < n) {
+        const held = this.busy.length;
+        f();
+        this.busy.length = held;
+        return;
+      }
+      k -= n;
+    }
+  }
+
+  /** r1 = a map (lddw), r2 = a key on the stack; returns the map. */
+  mapKeyArgs(map: MapSel): void {
+    const koff = this.stackOff(8);
+    const keyFromValue = this.regsOf(['mapval']).filter(
+      (i) => i >= 6 && this.s.regs[i]!.off === 0 && this.s.regs[i]!.map!.valueSize >= map.keySize,
+    );
+    if (keyFromValue.length > 0 && this.r.chance(0.2)) {
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, keyFromValue[0]!, 0, 0);
+    } else {
+      // a faulty key may be left unwritten
+      if (!this.bad()) {
+        const key = this.r.chance(0.8)
+          ? this.r.int(map === this.m.hash ? 8 : ARRAY_ENTRIES + 1)
+          : this.r.imm();
+        const size = map.keySize === 8 ? 8 : 4;
+        this.b.emit(BPF_ST | BPF_MEM | sizeCode(size), 10, 0, koff, key);
+        this.markInit(koff, size);
+      }
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+      this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, koff);
+    }
+    this.b.lddw(1, BPF_PSEUDO_MAP_FD, map.id, 0);
+  }
+
+  lookupFrag(): void {
+    if (this.r.chance(0.15) && !this.inLoop) {
+      // direct value of the read-only map
+      const ds = [6, 7, 8].filter((i) => this.s.regs[i]!.kind !== 'ctx' || this.regsOf(['ctx']).length > 1);
+      if (ds.length === 0) return;
+      const d = this.r.pick(ds);
+      this.b.lddw(d, BPF_PSEUDO_MAP_VALUE, this.m.ro.id, 0);
+      this.set(d, { kind: 'mapval', off: 0, map: this.m.ro });
+      return;
+    }
+    let map = this.r.pick(this.maps);
+    if (this.bad()) map = this.r.pick([this.m.rb, this.m.progs]);
+    this.mapKeyArgs(map);
+    if (this.bad()) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, map.id);
+    this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+    this.clobber({ kind: 'mapnull', off: 0, map });
+    const keep = this.inLoop
+      ? [0]
+      : [6, 7, 8].filter((i) => this.s.regs[i]!.kind !== 'ctx' || this.regsOf(['ctx']).length > 1);
+    const d = keep.length === 0 ? 0 : this.r.pick(keep);
+    const checkCopy = d !== 0 && this.r.chance(0.3);
+    if (d !== 0 && (checkCopy || this.r.chance(0.5))) {
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, d, 0, 0, 0);
+      this.set(d, this.s.regs[0]!);
+    }
+    if (this.bad()) return; // no null check
+    const chk = checkCopy ? d : 0;
+    if (this.r.chance(0.6)) {
+      // early exit when NULL
+      this.b.jump(BPF_JMP | BPF_JEQ | BPF_K, chk, 0, 0, this.out);
+      this.nonNull(chk, d);
+    } else {
+      // a nested block used only when non-NULL
+      const skip = this.b.label();
+      const before = cloneState(this.s);
+      this.b.jump(BPF_JMP | BPF_JEQ | BPF_K, chk, 0, 0, skip);
+      this.nonNull(chk, d);
+      this.depth++;
+      for (let k = this.r.int(3); k > 0; k--) this.fragment();
+      this.depth--;
+      this.b.place(skip);
+      this.s = meet(before, this.s);
+    }
+  }
+
+  nonNull(chk: number, d: number): void {
+    const v = { ...this.s.regs[chk]!, kind: 'mapval' as Kind };
+    for (const i of [0, d]) if (this.s.regs[i]!.kind === 'mapnull') this.set(i, v);
+  }
+
+  mapAccessFrag(): void {
+    const p = this.mapValReg();
+    if (p === null) {
+      this.lookupFrag();
+      return;
+    }
+    this.hold(p);
+    const v = this.s.regs[p]!;
+    const vs = v.map!.valueSize;
+    const [, size] = this.r.pick(SIZES);
+    let off = this.r.int(Math.floor(vs / size)) * size - v.off;
+    if (this.bad()) off = this.r.pick([vs - v.off, vs - v.off - size + 1, -v.off - size, off + 1]);
+    if (this.r.chance(0.55) || (v.map!.readonly && !this.bad())) {
+      const d = this.dstReg();
+      const sx = size < 8 && this.r.chance(0.2);
+      this.b.emit(BPF_LDX | (sx ? BPF_MEMSX : BPF_MEM) | sizeCode(size), d, p, off, 0);
+      this.set(d, SCALAR);
+    } else if (this.r.chance(0.3)) {
+      this.b.emit(BPF_ST | BPF_MEM | sizeCode(size), p, 0, off, this.r.imm());
+    } else {
+      const src = this.bad() && size === 8 ? this.r.pick([10, p]) : this.scalarReg();
+      this.b.emit(BPF_STX | BPF_MEM | sizeCode(size), p, src, off, 0);
+    }
+  }
+
+  varAccessFrag(): void {
+    const p = this.mapValReg();
+    if (p === null) {
+      this.lookupFrag();
+      return;
+    }
+    this.hold(p);
+    const v = this.s.regs[p]!;
+    const vs = v.map!.valueSize - v.off;
+    const [, size] = this.r.pick(SIZES);
+    if (vs < size) return;
+    const i = this.unknownScalar();
+    this.hold(i);
+    const random = this.r.chance(0.35) || this.bad();
+    if (random) {
+      this.transform(i);
+      if (!this.bad()) this.boundChecks(i, vs - size);
+    } else {
+      this.cleanBound(i, Math.floor(vs / size), size);
+    }
+    const t = this.inLoop ? this.r.pick([0, 1, 2, 3, 4, 5].filter((x) => !this.busy.includes(x))) : i;
+    if (t !== i) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, p, 0, 0);
+    if (t !== i) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    else {
+      // i = p + i, keeping p
+      this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, i, p, 0, 0);
+    }
+    this.set(t, { kind: 'none', off: 0 });
+    if (this.r.chance(0.6) || v.map!.readonly) {
+      const d = this.dstReg();
+      this.b.emit(BPF_LDX | BPF_MEM | sizeCode(size), d, t, 0, 0);
+      this.set(d, SCALAR);
+      if (d !== t) this.set(t, NONE);
+    } else {
+      this.b.emit(BPF_ST | BPF_MEM | sizeCode(size), t, 0, 0, this.r.imm());
+      this.set(t, NONE);
+    }
+  }
+
+  stackVarFrag(): void {
+    const base = this.area()[0];
+    const n = this.r.pick([2, 4, 8]);
+    if (!this.bad())
+      for (let k = 0; k < n; k++) if (!this.isInit(base + 8 * k, 8)) this.initStack(base + 8 * k, 8);
+    const i = this.unknownScalar();
+    this.hold(i);
+    if (this.r.chance(0.3) || this.bad()) {
+      this.transform(i);
+      this.boundChecks(i, 8 * (n - 1));
+    } else this.cleanBound(i, n, 8);
+    const t = this.r.pick([0, 1, 2, 3, 4, 5].filter((x) => !this.busy.includes(x)));
+    this.hold(t);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, 10, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, t, 0, 0, base);
+    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    if (this.r.chance(0.7)) {
+      this.b.emit(BPF_LDX | BPF_MEM | BPF_DW, i, t, 0, 0);
+      this.set(i, SCALAR);
+    } else {
+      this.b.emit(BPF_STX | BPF_MEM | BPF_DW, t, this.scalarReg(), 0, 0);
+    }
+    this.set(t, NONE);
+  }
+
+  helperFrag(): void {
+    switch (this.r.int(8)) {
+      case 0:
+      case 1:
+        this.b.emit(
+          BPF_JMP | BPF_CALL,
+          0,
+          0,
+          0,
+          this.r.pick([BPF_FUNC_ktime_get_ns, BPF_FUNC_get_prandom_u32, BPF_FUNC_get_smp_processor_id]),
+        );
+        this.clobber(SCALAR);
+        return;
+      case 2: {
+        // map_update_elem(map, key, value on the stack, flags)
+        const map = this.r.pick([this.m.array, this.m.hash, ...(this.bad() ? [this.m.ro, this.m.rb] : [])]);
+        if (this.inLoop) return;
+        const voff = this.stackRange(map.valueSize || 8);
+        if (!this.bad()) this.initStack(voff, map.valueSize || 8);
+        this.mapKeyArgs(map);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0);
+        this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, voff);
+        if (this.bad()) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 4, 10, 0, 0);
+        else this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
+        this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem);
+        this.clobber(SCALAR);
+        return;
+      }
+      case 3: {
+        const map = this.r.pick([this.m.hash, this.m.array]);
+        this.mapKeyArgs(map);
+        this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_delete_elem);
+        this.clobber(SCALAR);
+        return;
+      }
+      case 4: {
+        // ringbuf_output(rb, stack data, size, 0)
+        const n = 8 * this.r.range(1, 4);
+        const off = this.stackRange(n);
+        if (!this.bad()) this.initStack(off, n);
+        if (this.bad()) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 3, this.unknownScalar(), 0, 0);
+        else this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, this.r.range(0, n));
+        this.b.lddw(1, BPF_PSEUDO_MAP_FD, this.bad() ? this.m.hash.id : this.m.rb.id, 0);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+        this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, off);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, this.r.pick([0, 1, 2]));
+        this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_output);
+        this.clobber(SCALAR);
+        return;
+      }
+      case 5: {
+        // trace_printk("%d\n"...) from the stack
+        const off = this.stackOff(8);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 3, this.scalarReg(), 0, 0);
+        this.b.emit(BPF_ST | BPF_MEM | BPF_W, 10, 0, off, 0x0a6425); // "%d\n\0"
+        this.markInit(off, 4);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, 10, 0, 0);
+        this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, off);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, this.bad() ? 16 : 4);
+        this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_trace_printk);
+        this.clobber(SCALAR);
+        return;
+      }
+      case 6: {
+        // tail_call(ctx, prog array, index): the array is empty, so the program goes on
+        const c = this.ctxReg();
+        if (c === null || c === 3 || this.inLoop) return;
+        this.hold(c);
+        const x = this.scalarReg();
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 3, x, 0, 0);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, c, 0, 0);
+        this.b.lddw(2, BPF_PSEUDO_MAP_FD, this.bad() ? this.m.array.id : this.m.progs.id, 0);
+        this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
+        this.clobber(NONE);
+        return;
+      }
+      default: {
+        // refused helpers: unknown id, sleepable-only, wrong argument kind
+        const which = this.r.int(3);
+        if (!this.bad()) {
+          this.helperFrag();
+          return;
+        }
+        if (which === 0) this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, this.r.pick([4, 9999, 200]));
+        else if (which === 1) {
+          this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, 10, 0, 0);
+          this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, -8);
+          this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 8);
+          this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0);
+          this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_copy_from_user);
+        } else {
+          this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, 1);
+          this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+          this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+        }
+        this.clobber(SCALAR);
+      }
+    }
+  }
+
+  ringbufFrag(): void {
+    const size = 8 * this.r.range(1, 8);
+    const end = this.b.label();
+    this.b.lddw(1, BPF_PSEUDO_MAP_FD, this.bad() ? this.m.array.id : this.m.rb.id, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, size);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0);
+    this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve);
+    this.clobber(NONE);
+    const keep = this.inLoop
+      ? 0
+      : this.r.pick(
+          [0, 0, 7, 8].filter((i) => this.s.regs[i]!.kind !== 'ctx' || this.regsOf(['ctx']).length > 1),
+        );
+    if (keep !== 0) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, keep, 0, 0, 0);
+    if (!this.bad()) this.b.jump(BPF_JMP | BPF_JEQ | BPF_K, keep, 0, 0, end);
+    for (let n = this.r.range(1, 3); n > 0; n--) {
+      const [, s] = this.r.pick(SIZES);
+      let off = this.r.int(size / s) * s;
+      if (this.bad()) off = this.r.pick([size, size - s + 1, -s]);
+      if (this.r.chance(0.5)) this.b.emit(BPF_ST | BPF_MEM | sizeCode(s), keep, 0, off, this.r.imm());
+      else {
+        const d = this.r.pick([1, 2, 3, 4, 5]);
+        this.b.emit(BPF_LDX | BPF_MEM | sizeCode(s), d, keep, off, 0);
+      }
+    }
+    if (this.bad()) {
+      if (this.r.chance(0.5)) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, keep, 0, 0, 8);
+    }
+    if (!this.bad()) {
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, keep, 0, 0);
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, this.r.pick([0, 1, 2]));
+      this.b.emit(
+        BPF_JMP | BPF_CALL,
+        0,
+        0,
+        0,
+        this.r.chance(0.5) ? BPF_FUNC_ringbuf_submit : BPF_FUNC_ringbuf_discard,
+      );
+    }
+    this.b.place(end);
+    for (let i = 0; i <= 5; i++) this.set(i, NONE);
+    if (keep !== 0) this.set(keep, NONE);
+  }
+
+  atomicFrag(): void {
+    const p = this.mapValReg();
+    const ro = p !== null && this.s.regs[p]!.map!.readonly && !this.bad();
+    const onStack = p === null || ro || this.r.chance(0.4);
+    const size = this.r.pick([4, 8]);
+    let base = 10;
+    let off: number;
+    if (onStack) {
+      off = this.stackOff(size);
+      if (!this.isInit(off, size)) this.initStack(off, size);
+    } else {
+      base = p;
+      const v = this.s.regs[p]!;
+      off = this.r.int(Math.floor(v.map!.valueSize / size)) * size - v.off;
+      if (this.bad()) off += this.r.pick([2, v.map!.valueSize]);
+    }
+    this.hold(base);
+    let imm = this.r.pick([
+      BPF_ADD,
+      BPF_ADD | BPF_FETCH,
+      BPF_OR,
+      BPF_AND | BPF_FETCH,
+      BPF_XOR,
+      BPF_XCHG,
+      BPF_CMPXCHG,
+    ]);
+    if (imm === BPF_CMPXCHG && base === 0) imm = BPF_ADD;
+    const src = this.scalarReg();
+    this.hold(src);
+    if (imm === BPF_CMPXCHG && this.s.regs[0]!.kind !== 'scalar') this.movImm(0, this.r.imm());
+    this.b.emit(BPF_STX | BPF_ATOMIC | sizeCode(size), base, src, off, imm);
+    if (imm === BPF_CMPXCHG) this.set(0, SCALAR);
+    else if (imm & BPF_FETCH) this.set(src, SCALAR);
+  }
+
+  /** `if cond goto L; fragments; L:` */
+  branchFrag(): void {
+    const a = this.scalarReg();
+    this.hold(a);
+    const skip = this.b.label();
+    const op = this.r.pick(JMP_OPS);
+    const cls = this.r.chance(0.3) ? BPF_JMP32 : BPF_JMP;
+    if (this.r.chance(0.5)) this.b.jump(cls | op | BPF_K, a, 0, this.r.imm(), skip);
+    else this.b.jump(cls | op | BPF_X, a, this.scalarReg(), 0, skip);
+    const before = cloneState(this.s);
+    this.depth++;
+    for (let k = this.r.range(1, 3); k > 0; k--) this.fragment();
+    this.depth--;
+    this.b.place(skip);
+    this.s = meet(before, this.s);
+  }
+
+  /** do { body } while (++r9 < n): r0-r5 and the stack below r10-384 are the body's own. */
+  loopFrag(): void {
+    const n = this.r.range(1, 12);
+    const head = this.b.label();
+    if (this.s.regs[9]!.kind !== 'none' && this.s.regs[9]!.kind !== 'scalar') return;
+    const op = this.r.pick([BPF_JLT, BPF_JLT, BPF_JNE, BPF_JSLT, BPF_JLE]);
+    // jne needs the counter to hit n exactly: start 0, step 1
+    const start = op === BPF_JNE || this.r.chance(0.8) ? 0 : this.r.range(-3, 3);
+    const step = op === BPF_JNE ? 1 : this.r.pick([1, 1, 1, 2]);
+    this.movImm(9, start);
+    const before = cloneState(this.s);
+    for (let i = 0; i <= 5; i++) this.set(i, NONE);
+    this.s.init.fill(0, 512 - this.limit, 512 - this.limit + 128);
+    for (const slot of [...this.s.spills.keys()]) if (slot < -this.limit + 128) this.s.spills.delete(slot);
+    this.b.place(head);
+    this.inLoop = true;
+    this.depth++;
+    for (let k = this.r.range(1, 4); k > 0; k--) this.fragment();
+    this.depth--;
+    this.inLoop = false;
+    const infinite = this.bad() && this.r.chance(0.3);
+    if (!infinite) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 9, 0, 0, step);
+    this.b.jump((this.r.chance(0.25) ? BPF_JMP32 : BPF_JMP) | op | BPF_K, 9, 0, n, head);
+    // the body runs at least once: what holds after it holds after the loop, minus its own area
+    const after = this.s;
+    this.s = { ...after, regs: after.regs.map((r, i) => (i === 9 ? SCALAR : r)) };
+    for (let i = 6; i <= 8; i++) if (!sameReg(before.regs[i]!, after.regs[i]!)) this.set(i, NONE);
+  }
+
+  /** A bpf2bpf call: f(r1 = scalar, r2 = pointer into the caller's stack) returns a scalar. */
+  callFrag(): void {
+    const f = this.b.label();
+    const x = this.scalarReg();
+    const slot = this.stackOff(8);
+    if (x !== 1) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, x, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, slot);
+    this.b.call(f);
+    const writes = this.r.chance(0.7);
+    const frame = this.bad() ? this.r.pick([256, 504]) : this.r.pick([8, 32, 64]);
+    const returnsStack = this.bad() && this.r.chance(0.3);
+    const op = this.r.pick(ALU_OPS.filter((o) => o !== BPF_DIV && o !== BPF_MOD));
+    const b = this.b;
+    const shift = op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH;
+    this.subs.push({
+      label: f,
+      body: () => {
+        b.emit(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -frame, 7);
+        b.emit(BPF_LDX | BPF_MEM | BPF_DW, 0, 10, -frame, 0);
+        b.emit(BPF_ALU64 | op | BPF_X, 0, 1, 0, 0);
+        if (shift) b.emit(BPF_ALU64 | BPF_AND | BPF_K, 0, 0, 0, 0xff);
+        if (writes) b.emit(BPF_STX | BPF_MEM | BPF_DW, 2, 0, 0, 0);
+        if (returnsStack) {
+          b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 0, 10, 0, 0);
+          b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 0, 0, 0, -frame);
+        }
+        b.emit(BPF_JMP | BPF_EXIT);
+      },
+    });
+    this.clobber(SCALAR);
+    if (writes) this.markInit(slot, 8);
+  }
+
+  /** Refused forms that no other fragment makes. */
+  faultFrag(): void {
+    if (!this.bad()) {
+      this.aluFrag();
+      return;
+    }
+    switch (this.r.int(7)) {
+      case 0:
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 10, 0, 0, 0); // write r10
+        return;
+      case 1: {
+        const none = [2, 3, 4, 5].filter((i) => this.s.regs[i]!.kind === 'none');
+        if (none.length > 0) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, 0, this.r.pick(none), 0, 0);
+        return;
+      }
+      case 2:
+        this.b.emit(BPF_LDX | BPF_MEM | BPF_DW, 0, this.scalarReg(), 0, 0); // deref of a scalar
+        this.set(0, SCALAR);
+        return;
+      case 3:
+        this.b.lddw(0, this.r.pick([BPF_PSEUDO_MAP_FD, 7]), this.r.pick([9999, 0]), 0); // no such map / pseudo
+        this.set(0, NONE);
+        return;
+      case 4: {
+        const p = this.regsOf(PTR_KINDS)[0];
+        if (p !== undefined) this.b.emit(BPF_ALU | BPF_MOV | BPF_X, 0, p, 0, 0); // 32-bit mov of a pointer
+        this.set(0, SCALAR);
+        return;
+      }
+      case 5: {
+        // a loop that comes back to the same state
+        const head = this.b.label();
+        this.b.place(head);
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+        this.b.jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0, head);
+        this.set(0, SCALAR);
+        return;
+      }
+      default: {
+        // deref of a possibly-NULL pointer
+        const p = this.regsOf(['mapnull'])[0];
+        if (p !== undefined) {
+          this.b.emit(BPF_LDX | BPF_MEM | BPF_W, 0, p, 0, 0);
+          this.set(0, SCALAR);
+        }
+      }
+    }
+  }
+
+  program(fragments: number): Insn[] {
+    if (this.r.chance(0.9)) {
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0);
+      this.set(6, { kind: 'ctx', off: 0 });
+    }
+    for (let k = 0; k < fragments; k++) this.fragment();
+    // the end: r0 = 0 (sometimes unknown or a pointer)
+    if (this.bad()) {
+      const k = this.r.int(3);
+      if (k === 0) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 0, this.unknownScalar(), 0, 0);
+      else if (k === 1) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 0, 10, 0, 0);
+      else this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1);
+    } else this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+    this.b.emit(BPF_JMP | BPF_EXIT);
+    if (this.b.used(this.out)) {
+      this.b.place(this.out);
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+      this.b.emit(BPF_JMP | BPF_EXIT);
+    }
+    for (const s of this.subs) {
+      this.b.place(s.label);
+      s.body();
+    }
+    return this.b.finish();
+  }
+}

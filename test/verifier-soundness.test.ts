@@ -1,0 +1,302 @@
+/**
+ * The verifier's soundness, tested against the reference interpreter:
+ *
+ * - property: thousands of generated programs (test/verifier-gen.ts); every program the verifier
+ *   accepts runs several times in the interpreter with random map contents and ctx values, and must
+ *   never fault (any BpfFault, E_BUDGET included, is a soundness bug), must return r0 = 0 (the
+ *   io_uring program type's rule) and must leave no ring buffer reservation open. Map lookups grant
+ *   the program only the element found (not the whole map storage, as the runtime's helper does), so
+ *   an access into a neighbouring element faults too. Both sides must be covered: a good share
+ *   accepted and many different rejection codes.
+ * - regressions: minimised programs that once broke the property, by name.
+ * - fuzz: byte-level mutations of generated programs and of the example objects' programs give a
+ *   VerifyResult or a VerifierError, nothing else, within a time limit each (run in a worker thread,
+ *   so that a hang is reported with the program that hangs).
+ *
+ * Not observable by the interpreter (so not tested here): reads of uninitialised stack (frames are
+ * zeroed), pointer leaks into maps, accesses into another frame of the interpreter's stack.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
+import { disassemble } from '../src/ebpf/disasm.js';
+import { BpfFault } from '../src/ebpf/faults.js';
+import { decodeInsns, encodeInsns, type Insn } from '../src/ebpf/insn.js';
+import { loadProgram } from '../src/ebpf/interp.js';
+import type { VerifyResult } from '../src/ebpf/verifier/api.js';
+import { VerifierError } from '../src/ebpf/verifier/errors.js';
+import { verify } from '../src/ebpf/verifier/verify.js';
+import {
+  exampleInputs,
+  generateProgram,
+  type Harness,
+  newHarness,
+  Rng,
+  type VerifierInputs,
+} from './verifier-gen.js';
+
+/** Runs of each accepted program, each with fresh random map contents and ctx. */
+const RUNS = 4;
+const BUDGET = 2_000_000;
+const SEEDS = Number(process.env.VSOUND_SEEDS ?? 3000);
+
+type Outcome =
+  | { readonly kind: 'accepted'; readonly result: VerifyResult }
+  | { readonly kind: 'rejected'; readonly error: VerifierError };
+
+function check(h: Harness, insns: readonly Insn[], gpl = true): Outcome {
+  try {
+    return { kind: 'accepted', result: verify(insns, h.options(gpl)) };
+  } catch (e) {
+    if (e instanceof VerifierError) return { kind: 'rejected', error: e };
+    throw e;
+  }
+}
+
+/** Run an accepted program `runs` times; the first violation of the property, or null. */
+function runAccepted(h: Harness, insns: readonly Insn[], seed: number, runs = RUNS): string | null {
+  let prog: ReturnType<typeof loadProgram>;
+  try {
+    prog = loadProgram(insns, h.loadOptions(BUDGET));
+  } catch (e) {
+    return `accepted by the verifier, refused by the interpreter's load: ${String(e)}`;
+  }
+  const rng = new Rng(seed * 7919 + 17);
+  for (let k = 0; k < runs; k++) {
+    h.randomize(rng);
+    try {
+      const r = prog.run(h.runOptions());
+      if (r.r0 !== 0n) return `run ${k}: r0 = 0x${r.r0.toString(16)}, the io_uring program type needs 0`;
+      const open = h.openReservations();
+      if (open > 0) return `run ${k}: ${open} ring buffer reservation(s) left open at exit`;
+    } catch (e) {
+      if (e instanceof BpfFault) return `run ${k}: ${e.code} ${e.message}`;
+      return `run ${k}: ${String(e)}`;
+    } finally {
+      h.reset();
+    }
+  }
+  return null;
+}
+
+const listing = (insns: readonly Insn[]): string =>
+  disassemble(insns, { bytes: false })
+    .map((l) => `  ${l}`)
+    .join('\n');
+
+/* ================================================================== the property */
+
+if (isMainThread) {
+  test('programs the verifier accepts never fault in the interpreter (generated programs)', () => {
+    const h = newHarness();
+    const codes = new Map<string, number>();
+    let accepted = 0;
+    const failures: string[] = [];
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const g = generateProgram(seed, h.ids);
+      const o = check(h, g.insns, g.gpl);
+      if (o.kind === 'rejected') {
+        codes.set(o.error.code, (codes.get(o.error.code) ?? 0) + 1);
+        continue;
+      }
+      accepted++;
+      const bad = runAccepted(h, g.insns, seed);
+      if (bad !== null && failures.length < 5) {
+        failures.push(`seed ${seed} (fault rate ${g.faultRate}): ${bad}\n${listing(g.insns)}`);
+      }
+    }
+    const byCode = [...codes.entries()].sort((a, b) => b[1] - a[1]);
+    console.log(
+      `verifier soundness: ${SEEDS} programs, ${accepted} accepted, ${SEEDS - accepted} rejected: ${byCode
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ')}`,
+    );
+    assert.deepEqual(failures, [], 'accepted programs that fault');
+    assert.ok(accepted >= SEEDS * 0.25, `expected >= 25% accepted, found ${accepted} of ${SEEDS}`);
+    assert.ok(codes.size >= 10, `expected >= 10 different rejection codes, found ${codes.size}`);
+  });
+
+  /* ================================================================== regressions */
+
+  interface Regression {
+    readonly name: string;
+    /** llvm-objdump syntax; maps by harness name: `r1 = map[array] ll` is written with its id. */
+    readonly asm: (h: Harness) => string;
+    /** Set while the verifier accepts a program that faults (the reason). */
+    readonly todo?: string;
+  }
+
+  const REGRESSIONS: readonly Regression[] = [
+    {
+      name: 'a bounded index into an array map value is accepted and stays in the value',
+      asm: (h) => `
+        r6 = r1
+        *(u32 *)(r10 - 4) = 0
+        r2 = r10
+        r2 += -4
+        r1 = ${h.ids.array} ll
+        call 1
+        if r0 == 0 goto +6
+        r1 = *(u64 *)(r6 + 0)
+        if r1 > 7 goto +4
+        r1 <<= 3
+        r0 += r1
+        r1 = *(u64 *)(r0 + 0)
+        *(u64 *)(r0 + 0) = r1
+        r0 = 0
+        exit`,
+    },
+  ];
+
+  for (const c of REGRESSIONS) {
+    test(`regression: ${c.name}`, c.todo === undefined ? {} : { todo: c.todo }, () => {
+      const h = newHarness();
+      const insns = mapLddw(assembleLlvm(c.asm(h)));
+      const o = check(h, insns);
+      assert.equal(o.kind, 'accepted', o.kind === 'rejected' ? o.error.message : '');
+      assert.equal(runAccepted(h, insns, 1, 32), null);
+    });
+  }
+
+  /* ================================================================== fuzz (in a worker) */
+
+  test('mutated programs give a VerifyResult or a VerifierError, nothing else, in bounded time', async () => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { fuzz: true } });
+    let current = 'starting';
+    let summary = '';
+    const failures: string[] = [];
+    const LIMIT_MS = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void worker.terminate();
+        reject(new Error(`fuzz: no answer in ${LIMIT_MS} ms; the last program started: ${current}`));
+      }, LIMIT_MS);
+      worker.on('message', (m: { at?: string; fail?: string; done?: string }) => {
+        if (m.at !== undefined) current = m.at;
+        if (m.fail !== undefined) failures.push(m.fail);
+        if (m.done !== undefined) {
+          summary = m.done;
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      worker.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    await worker.terminate();
+    console.log(`verifier fuzz: ${summary}`);
+    assert.deepEqual(failures, []);
+  });
+} else if ((workerData as { fuzz?: boolean } | null)?.fuzz === true) {
+  fuzzWorker();
+}
+
+/** Map lddw in regression listings: `rN = ID ll` becomes BPF_PSEUDO_MAP_FD when ID names a harness map. */
+function mapLddw(insns: Insn[]): Insn[] {
+  return insns.map((i, k) => {
+    const prev = insns[k - 1];
+    if (
+      i.code === 0x18 &&
+      (prev === undefined || prev.code !== 0x18) &&
+      i.src === 0 &&
+      i.imm > 0 &&
+      i.imm < 16
+    )
+      return { ...i, src: 1 };
+    return i;
+  });
+}
+
+/* ================================================================== the fuzz worker */
+
+const FUZZ_PROGRAMS = 1500;
+/** Most milliseconds one verification may take. */
+const FUZZ_MS = 2000;
+
+function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  const slots = out.length / 8;
+  for (let n = rng.range(1, 4); n > 0; n--) {
+    const at = rng.int(slots) * 8;
+    switch (rng.int(6)) {
+      case 0:
+        out[at + rng.int(8)] = rng.int(256);
+        break;
+      case 1:
+        out[at + rng.int(8)]! ^= 1 << rng.int(8);
+        break;
+      case 2: // opcode
+        out[at] = rng.int(256);
+        break;
+      case 3: // registers
+        out[at + 1] = rng.int(256);
+        break;
+      case 4: // offset
+        out[at + 2] = rng.int(256);
+        out[at + 3] = rng.chance(0.5) ? 0 : 0xff;
+        break;
+      default: {
+        // another slot copied here
+        const from = rng.int(slots) * 8;
+        out.set(bytes.subarray(from, from + 8), at);
+      }
+    }
+  }
+  if (rng.chance(0.1)) return out.subarray(0, rng.int(slots) * 8);
+  return out;
+}
+
+function fuzzWorker(): void {
+  const port = parentPort!;
+  const h = newHarness();
+  const bases: { name: string; bytes: Uint8Array; gpl: boolean; sleepable: boolean; h: VerifierInputs }[] =
+    [];
+  for (let seed = 1; seed <= 60; seed++) {
+    const g = generateProgram(100_000 + seed, h.ids);
+    bases.push({
+      name: `gen ${100_000 + seed}`,
+      bytes: encodeInsns(g.insns),
+      gpl: g.gpl,
+      sleepable: false,
+      h,
+    });
+  }
+  for (const e of exampleInputs()) {
+    bases.push({
+      name: e.name,
+      bytes: encodeInsns(e.insns),
+      gpl: e.gpl,
+      sleepable: e.sleepable,
+      h: e.harness,
+    });
+  }
+  const rng = new Rng(4242);
+  let results = 0;
+  let errors = 0;
+  let slowest = 0;
+  for (let k = 0; k < FUZZ_PROGRAMS; k++) {
+    const base = bases[k % bases.length]!;
+    const bytes = mutate(rng, base.bytes);
+    const at = `${base.name} mutation ${k}: ${Buffer.from(bytes).toString('hex')}`;
+    port.postMessage({ at });
+    const insns = decodeInsns(bytes);
+    const t0 = performance.now();
+    try {
+      verify(insns, { ...base.h.options(base.gpl), sleepable: base.sleepable, maxProcessed: 200_000 });
+      results++;
+    } catch (e) {
+      if (e instanceof VerifierError) errors++;
+      else
+        port.postMessage({ fail: `${at}: threw ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` });
+    }
+    const ms = performance.now() - t0;
+    slowest = Math.max(slowest, ms);
+    if (ms > FUZZ_MS) port.postMessage({ fail: `${at}: took ${ms.toFixed(0)} ms (limit ${FUZZ_MS})` });
+  }
+  port.postMessage({
+    done: `${FUZZ_PROGRAMS} mutants of ${bases.length} programs: ${results} accepted, ${errors} rejected, slowest ${slowest.toFixed(1)} ms`,
+  });
+}
