@@ -40,6 +40,10 @@ import {
 const RUNS = 4;
 const BUDGET = 2_000_000;
 const SEEDS = Number(process.env.VSOUND_SEEDS ?? 3000);
+/** Mutants the fuzz verifies. */
+const FUZZ_PROGRAMS = 1500;
+/** Most milliseconds one verification may take. */
+const FUZZ_MS = 2000;
 
 type Outcome =
   | { readonly kind: 'accepted'; readonly result: VerifyResult }
@@ -212,9 +216,6 @@ function mapLddw(insns: Insn[]): Insn[] {
 
 /* ================================================================== the fuzz worker */
 
-const FUZZ_PROGRAMS = 1500;
-/** Most milliseconds one verification may take. */
-const FUZZ_MS = 2000;
 
 function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
   const out = Uint8Array.from(bytes);
