@@ -82,7 +82,7 @@ export class Rng {
   }
   /** A u64 biased towards edges: small, near a sign or width boundary, 32-bit, uniform. */
   edge(): bigint {
-    const k = BigInt(this.int(17));
+    const k = BigInt(this.int(this.int(2) === 0 ? 17 : 80));
     const raw = (BigInt(this.u32()) << 32n) | BigInt(this.u32());
     switch (this.int(9)) {
       case 0:
@@ -286,6 +286,8 @@ export abstract class GenCore {
   readonly m: { array: MapSel; hash: MapSel; rb: MapSel; ro: MapSel; progs: MapSel };
   readonly faultRate: number;
   s: State;
+  /** Where failed bound checks jump (the early exit, or the release of a reservation). */
+  exitTo: Label;
   /** The common early exit (`r0 = 0; exit`). */
   readonly out: Label;
   /** Subprograms to emit after the main program. */
@@ -312,6 +314,7 @@ export abstract class GenCore {
     regs[10] = { kind: 'fp', off: 0 };
     this.s = { regs, init: new Uint8Array(512), spills: new Map() };
     this.out = this.b.label();
+    this.exitTo = this.out;
     this.calls = this.r.chance(0.3);
     this.limit = this.calls ? 256 : 512;
   }
@@ -637,9 +640,9 @@ export abstract class GenCore {
       const imm = this.r.pick([hi, hi + 1, hi - 1, 0, -1, hi * 2, 1, 0x7fffffff, -0x80000000]);
       if (this.r.chance(0.2)) {
         const o = this.scalarReg();
-        this.b.jump(cls | op | BPF_X, i, o, 0, this.out);
+        this.b.jump(cls | op | BPF_X, i, o, 0, this.exitTo);
       } else {
-        this.b.jump(cls | op | BPF_K, i, 0, imm, this.out);
+        this.b.jump(cls | op | BPF_K, i, 0, imm, this.exitTo);
       }
     }
   }
@@ -649,7 +652,7 @@ export abstract class GenCore {
     const sh = Math.log2(size);
     switch (this.r.int(4)) {
       case 0:
-        this.b.jump(BPF_JMP | BPF_JGE | BPF_K, i, 0, count, this.out);
+        this.b.jump(BPF_JMP | BPF_JGE | BPF_K, i, 0, count, this.exitTo);
         if (sh > 0) this.b.emit(BPF_ALU64 | BPF_LSH | BPF_K, i, 0, 0, sh);
         break;
       case 1: {
@@ -661,12 +664,12 @@ export abstract class GenCore {
       }
       case 2:
         this.b.emit(BPF_ALU | BPF_MOV | BPF_X, i, i, 0, 0);
-        this.b.jump(BPF_JMP32 | BPF_JGT | BPF_K, i, 0, count - 1, this.out);
+        this.b.jump(BPF_JMP32 | BPF_JGT | BPF_K, i, 0, count - 1, this.exitTo);
         this.b.emit(BPF_ALU64 | BPF_MUL | BPF_K, i, 0, 0, size);
         break;
       default:
-        this.b.jump(BPF_JMP | BPF_JSGT | BPF_K, i, 0, count - 1, this.out);
-        this.b.jump(BPF_JMP | BPF_JSLT | BPF_K, i, 0, 0, this.out);
+        this.b.jump(BPF_JMP | BPF_JSGT | BPF_K, i, 0, count - 1, this.exitTo);
+        this.b.jump(BPF_JMP | BPF_JSLT | BPF_K, i, 0, 0, this.exitTo);
         if (sh > 0) this.b.emit(BPF_ALU64 | BPF_LSH | BPF_K, i, 0, 0, sh);
     }
   }

@@ -51,6 +51,7 @@ import {
   BPF_RSH,
   BPF_ST,
   BPF_STX,
+  BPF_SUB,
   BPF_W,
   BPF_X,
   BPF_XCHG,
@@ -223,26 +224,71 @@ export class Gen extends GenCore {
     const random = this.r.chance(0.35) || this.bad();
     if (random) {
       this.transform(i);
-      if (!this.bad()) this.boundChecks(i, vs - size);
+      if (!this.bad()) this.randomBound(i, vs - size);
     } else {
       this.cleanBound(i, Math.floor(vs / size), size);
     }
+    // a small constant offset in the access besides the variable one (random forms only)
+    const c = random && this.r.chance(0.3) ? this.r.pick([size, -size, 8, 16, -8]) : 0;
     const t = this.inLoop ? this.r.pick([0, 1, 2, 3, 4, 5].filter((x) => !this.busy.includes(x))) : i;
-    if (t !== i) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, p, 0, 0);
-    if (t !== i) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
-    else {
-      // i = p + i, keeping p
+    if (t !== i) {
+      this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, p, 0, 0);
+      this.b.emit(BPF_ALU64 | (this.r.chance(0.15) ? BPF_SUB : BPF_ADD) | BPF_X, t, i, 0, 0);
+    } else {
+      // i = i + p: scalar plus pointer gives the pointer
       this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, i, p, 0, 0);
     }
-    this.set(t, { kind: 'none', off: 0 });
+    this.set(t, NONE);
     if (this.r.chance(0.6) || v.map!.readonly) {
       const d = this.dstReg();
-      this.b.emit(BPF_LDX | BPF_MEM | sizeCode(size), d, t, 0, 0);
+      this.b.emit(BPF_LDX | BPF_MEM | sizeCode(size), d, t, c, 0);
       this.set(d, SCALAR);
-      if (d !== t) this.set(t, NONE);
     } else {
-      this.b.emit(BPF_ST | BPF_MEM | sizeCode(size), t, 0, 0, this.r.imm());
-      this.set(t, NONE);
+      this.b.emit(BPF_ST | BPF_MEM | sizeCode(size), t, 0, c, this.r.imm());
+    }
+  }
+
+  /**
+   * Random bound checks on i itself, on a copy of it (linked: a bound learnt on one register holds
+   * for the other, also across `+= const` on one of them) or across a stack spill and fill.
+   */
+  randomBound(i: number, hi: number): void {
+    const how = this.r.int(4);
+    if (how <= 1) {
+      this.boundChecks(i, hi);
+      return;
+    }
+    if (how === 2) {
+      const j = this.dstReg();
+      this.hold(j);
+      this.b.emit((this.r.chance(0.8) ? BPF_ALU64 : BPF_ALU) | BPF_MOV | BPF_X, j, i, 0, 0);
+      this.set(j, SCALAR);
+      if (this.r.chance(0.5)) {
+        const imm = this.r.pick([1, -1, 4, 8, -8, 0x7fffffff]);
+        this.b.emit(
+          (this.r.chance(0.8) ? BPF_ALU64 : BPF_ALU) | BPF_ADD | BPF_K,
+          this.r.chance(0.5) ? j : i,
+          0,
+          0,
+          imm,
+        );
+      }
+      this.boundChecks(j, hi);
+      return;
+    }
+    const slot = this.stackOff(8);
+    const sz = this.r.pick([8, 8, 4]);
+    this.b.emit(BPF_STX | BPF_MEM | sizeCode(sz), 10, i, slot, 0);
+    this.markInit(slot, sz);
+    if (this.r.chance(0.5)) {
+      this.boundChecks(i, hi);
+      this.b.emit(BPF_LDX | BPF_MEM | sizeCode(sz), i, 10, slot, 0);
+    } else {
+      const j = this.dstReg();
+      this.hold(j);
+      this.b.emit(BPF_LDX | BPF_MEM | sizeCode(sz), j, 10, slot, 0);
+      this.set(j, SCALAR);
+      this.boundChecks(j, hi);
     }
   }
 
@@ -396,9 +442,12 @@ export class Gen extends GenCore {
         this.b.emit(BPF_LDX | BPF_MEM | sizeCode(s), d, keep, off, 0);
       }
     }
+    const release = this.b.label();
+    if (this.r.chance(0.35)) this.memVarAccess(keep, size, release);
     if (this.bad()) {
       if (this.r.chance(0.5)) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, keep, 0, 0, 8);
     }
+    if (this.b.used(release)) this.b.place(release);
     if (!this.bad()) {
       this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, keep, 0, 0);
       this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, this.r.pick([0, 1, 2]));
@@ -413,6 +462,27 @@ export class Gen extends GenCore {
     this.b.place(end);
     for (let i = 0; i <= 5; i++) this.set(i, NONE);
     if (keep !== 0) this.set(keep, NONE);
+  }
+
+  /** A store at a variable offset into the reservation in `keep`; failed bound checks go to `release`. */
+  memVarAccess(keep: number, size: number, release: number): void {
+    this.hold(keep);
+    this.set(keep, { kind: 'mem', off: 0 });
+    const [, s] = this.r.pick(SIZES);
+    const i = this.unknownScalar();
+    this.hold(i);
+    const saved = this.exitTo;
+    this.exitTo = release;
+    if (this.r.chance(0.4) || this.bad()) {
+      this.transform(i);
+      this.randomBound(i, size - s);
+    } else this.cleanBound(i, size / s, s);
+    this.exitTo = saved;
+    const t = this.r.pick([1, 2, 3, 4, 5].filter((x) => !this.busy.includes(x)));
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, keep, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    this.b.emit(BPF_ST | BPF_MEM | sizeCode(s), t, 0, 0, this.r.imm());
+    this.set(t, NONE);
   }
 
   atomicFrag(): void {
