@@ -135,6 +135,8 @@ export interface GenMaps {
   readonly rodata: number;
   /** PROG_ARRAY, empty. */
   readonly progArray: number;
+  /** ARRAY, key 4, value ODD_VALUE (not a multiple of 8: elements are 8-aligned), ODD_ENTRIES entries. */
+  readonly odd: number;
 }
 
 export const ARRAY_VALUE = 64;
@@ -144,6 +146,8 @@ export const HASH_VALUE = 16;
 export const HASH_ENTRIES = 16;
 export const RODATA_VALUE = 32;
 export const RINGBUF_BYTES = 64 * 1024;
+export const ODD_VALUE = 20;
+export const ODD_ENTRIES = 3;
 
 export interface MapSel {
   readonly id: number;
@@ -283,7 +287,7 @@ export abstract class GenCore {
   readonly r: Rng;
   readonly b = new Builder();
   readonly maps: readonly MapSel[];
-  readonly m: { array: MapSel; hash: MapSel; rb: MapSel; ro: MapSel; progs: MapSel };
+  readonly m: { array: MapSel; hash: MapSel; rb: MapSel; ro: MapSel; progs: MapSel; odd: MapSel };
   readonly faultRate: number;
   s: State;
   /** Where failed bound checks jump (the early exit, or the release of a reservation). */
@@ -306,9 +310,10 @@ export abstract class GenCore {
       hash: { id: ids.hash, keySize: HASH_KEY, valueSize: HASH_VALUE, readonly: false },
       rb: { id: ids.ringbuf, keySize: 0, valueSize: 0, readonly: false },
       ro: { id: ids.rodata, keySize: 4, valueSize: RODATA_VALUE, readonly: true },
+      odd: { id: ids.odd, keySize: 4, valueSize: ODD_VALUE, readonly: false },
       progs: { id: ids.progArray, keySize: 4, valueSize: 4, readonly: false },
     };
-    this.maps = [this.m.array, this.m.hash, this.m.ro];
+    this.maps = [this.m.array, this.m.hash, this.m.ro, this.m.odd];
     const regs: Reg[] = Array.from({ length: 11 }, () => NONE);
     regs[1] = { kind: 'ctx', off: 0 };
     regs[10] = { kind: 'fp', off: 0 };

@@ -86,6 +86,7 @@ export class Gen extends GenCore {
       [6, () => this.mapAccessFrag()],
       [6, () => this.varAccessFrag()],
       [2, () => this.stackVarFrag()],
+      [2, () => this.valueOutputFrag()],
       [3, () => this.ptrArithFrag()],
       [4, () => this.helperFrag()],
       [2, () => this.ringbufFrag()],
@@ -306,8 +307,14 @@ export class Gen extends GenCore {
     const t = this.r.pick([0, 1, 2, 3, 4, 5].filter((x) => !this.busy.includes(x)));
     this.hold(t);
     this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, 10, 0, 0);
-    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, t, 0, 0, base);
-    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    if (this.r.chance(0.3)) {
+      // from the top of the area down: r10 + base + 8 (n - 1) - i
+      this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, t, 0, 0, base + 8 * (n - 1));
+      this.b.emit(BPF_ALU64 | BPF_SUB | BPF_X, t, i, 0, 0);
+    } else {
+      this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, t, 0, 0, base);
+      this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    }
     if (this.r.chance(0.7)) {
       this.b.emit(BPF_LDX | BPF_MEM | BPF_DW, i, t, 0, 0);
       this.set(i, SCALAR);
@@ -315,6 +322,42 @@ export class Gen extends GenCore {
       this.b.emit(BPF_STX | BPF_MEM | BPF_DW, t, this.scalarReg(), 0, 0);
     }
     this.set(t, NONE);
+  }
+
+  /** ringbuf_output(rb, value + i, j, 0): helper memory at a variable offset and of a variable size. */
+  valueOutputFrag(): void {
+    const p = this.mapValReg();
+    if (p === null) {
+      this.lookupFrag();
+      return;
+    }
+    this.hold(p);
+    const v = this.s.regs[p]!;
+    const vs = v.map!.valueSize - v.off;
+    if (vs < 8) return;
+    const random = this.r.chance(0.35) || this.bad();
+    const i = this.unknownScalar();
+    this.hold(i);
+    if (random) {
+      this.transform(i);
+      this.randomBound(i, vs - 1);
+    } else this.cleanBound(i, Math.floor(vs / 8), 8);
+    const j = this.unknownScalar();
+    this.hold(j);
+    if (random) {
+      this.transform(j);
+      this.randomBound(j, 8);
+    } else this.b.emit(BPF_ALU64 | BPF_AND | BPF_K, j, 0, 0, 7);
+    const t = this.r.pick([0, 4, 5].filter((x) => !this.busy.includes(x)));
+    if (t === undefined) return;
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, t, p, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, t, i, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 3, j, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, t, 0, 0);
+    this.b.lddw(1, BPF_PSEUDO_MAP_FD, this.m.rb.id, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, 0);
+    this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_output);
+    this.clobber(SCALAR);
   }
 
   helperFrag(): void {

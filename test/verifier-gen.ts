@@ -47,6 +47,8 @@ import {
   HASH_ENTRIES,
   HASH_KEY,
   HASH_VALUE,
+  ODD_ENTRIES,
+  ODD_VALUE,
   RINGBUF_BYTES,
   Rng,
   RODATA_VALUE,
@@ -159,6 +161,13 @@ export function newHarness(): Harness {
     name: 'rodata',
   });
   const progs = table.create({ type: BPF_MAP_TYPE_PROG_ARRAY, keySize: 4, valueSize: 4, maxEntries: 4 });
+  const odd = table.create({
+    type: BPF_MAP_TYPE_ARRAY,
+    keySize: 4,
+    valueSize: ODD_VALUE,
+    maxEntries: ODD_ENTRIES,
+    name: 'odd',
+  });
   const helpers = new HelperRegistry();
   for (const d of iouringRegistry(table).helpers.list())
     helpers.register(d.id === BPF_FUNC_map_lookup_elem ? strictLookup(table, d) : d);
@@ -166,7 +175,14 @@ export function newHarness(): Harness {
   const roAddr = rodata.directValueAddr(0);
   const maps = tableMaps(table);
   return {
-    ids: { array: array.id, hash: hash.id, ringbuf: rb.id, rodata: rodata.id, progArray: progs.id },
+    ids: {
+      array: array.id,
+      hash: hash.id,
+      ringbuf: rb.id,
+      rodata: rodata.id,
+      progArray: progs.id,
+      odd: odd.id,
+    },
     mem,
     table,
     helpers,
@@ -187,6 +203,12 @@ export function newHarness(): Harness {
       for (let i = 0; i < ARRAY_ENTRIES; i++)
         for (let w = 0; w < ARRAY_VALUE; w += 8) mem.writeU64(array.valueAddr(i) + w, rng.edge());
       for (let w = 0; w < RODATA_VALUE; w += 8) mem.writeU64(roAddr + w, rng.edge());
+      for (let i = 0; i < ODD_ENTRIES; i++) {
+        const at = odd.valueAddr(i);
+        mem.writeU64(at, rng.edge());
+        mem.writeU64(at + 8, rng.edge());
+        mem.writeU32(at + 16, Number(rng.edge() & 0xffff_ffffn));
+      }
       for (const k of [...hash.keys()]) hash.delete(k);
       for (let n = rng.int(9); n > 0; n--) {
         const key = new Uint8Array(HASH_KEY);
