@@ -5,7 +5,7 @@
  * Registers dead at the instruction (static liveness) are not compared. `exact` mode (used for
  * infinite-loop detection) asks for equality instead of coverage.
  */
-import type { Scalar } from './scalar.js';
+import { type Scalar, scalarUnknown } from './scalar.js';
 import {
   type Frame,
   type Reg,
@@ -18,7 +18,7 @@ import {
 import { tnumIn } from './tnum.js';
 
 /** Consistent old→cur id mapping, both ways. */
-class IdMap {
+export class IdMap {
   readonly #fwd = new Map<number, number>();
   readonly #back = new Map<number, number>();
 
@@ -27,6 +27,11 @@ class IdMap {
   /** A fresh id standing for "no link" on the current side (the kernel's tmp_id_gen). */
   fresh(): number {
     return ++this.#tmp;
+  }
+
+  reset(): void {
+    this.#fwd.clear();
+    this.#back.clear();
   }
 
   check(a: number, b: number): boolean {
@@ -84,7 +89,7 @@ export function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean
   return (
     old.nullable === cur.nullable &&
     old.off === cur.off &&
-    old.map === cur.map &&
+    old.map?.id === cur.map?.id &&
     old.size === cur.size &&
     old.frame === cur.frame &&
     old.rdonly === cur.rdonly &&
@@ -133,10 +138,11 @@ export function statesEqual(
   cur: VState,
   live: (frame: number, r: number) => boolean,
   exact: boolean,
+  ids: IdMap = new IdMap(),
 ): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.refs.length !== cur.refs.length) return false;
-  const ids = new IdMap();
+  ids.reset();
   for (let k = 0; k < old.frames.length; k++) {
     const of = old.frames[k]!;
     const cf = cur.frames[k]!;
@@ -149,6 +155,85 @@ export function statesEqual(
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, cur.refs[k]!.id)) return false;
+  }
+  return true;
+}
+
+const TYPE_CODE: Readonly<Record<string, number>> = {
+  not_init: 0,
+  scalar: 1,
+  ctx: 2,
+  map_ptr: 3,
+  map_value: 4,
+  stack: 5,
+  mem: 6,
+};
+
+const lo32 = (x: bigint): number => Number(BigInt.asUintN(32, x));
+
+/**
+ * A hash of the live registers that states equal in `exact` mode share (a cheap filter before the
+ * full comparison when looking for infinite loops).
+ */
+export function fingerprint(st: VState, live: (frame: number, r: number) => boolean): number {
+  let h = st.frames.length;
+  for (let k = 0; k < st.frames.length; k++) {
+    const regs = st.frames[k]!.regs;
+    for (let r = 0; r < 10; r++) {
+      if (!live(k, r)) continue;
+      const reg = regs[r]!;
+      h = Math.imul(h ^ TYPE_CODE[reg.type]!, 0x9e3779b1);
+      if (reg.type === 'not_init') continue;
+      h = Math.imul(h ^ reg.off, 0x85ebca6b);
+      h = Math.imul(h ^ lo32(reg.s.varOff.value), 0xc2b2ae35);
+      h = Math.imul(h ^ lo32(reg.s.varOff.mask), 0x27d4eb2f);
+    }
+  }
+  return h | 0;
+}
+
+/**
+ * may_goto widening: when the loop state `cur` has the shape of its ancestor `old` at the same
+ * may_goto (same frames, register types, pointer targets, stack layout) but other values, forget
+ * (make unknown) each live scalar and pointer offset that `old` does not cover, so that the next
+ * iteration is covered by this one. Sound because may_goto bounds the iterations at run time; the
+ * body is then checked once for every value. Returns false (and leaves cur alone) on another shape.
+ */
+export function widenLoopState(old: VState, cur: VState, live: (frame: number, r: number) => boolean): boolean {
+  if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
+  for (let k = 0; k < old.frames.length; k++) {
+    const of = old.frames[k]!;
+    const cf = cur.frames[k]!;
+    if (of.callsite !== cf.callsite) return false;
+    for (let r = 0; r < 10; r++) {
+      if (!live(k, r)) continue;
+      const o = of.regs[r]!;
+      const c = cf.regs[r]!;
+      if (o.type !== c.type || o.nullable !== c.nullable || o.map?.id !== c.map?.id || o.frame !== c.frame) return false;
+      if (o.type !== 'scalar' && o.type !== 'not_init' && o.off !== c.off) return false;
+    }
+    for (let b = 0; b < of.stype.length; b++) if (of.stype[b] !== cf.stype[b]) return false;
+    for (let slot = 0; slot < of.spills.length; slot++) {
+      const o = of.spills[slot];
+      const c = cf.spills[slot];
+      if ((o == null) !== (c == null)) return false;
+      if (o && c && (o.size !== c.size || o.at !== c.at || o.reg.type !== c.reg.type)) return false;
+    }
+  }
+  const ids = new IdMap();
+  const widen = (o: Reg, c: Reg): Reg => {
+    if (c.type === 'not_init' || scalarWithin(o.s, c.s, false)) return c;
+    return { ...c, s: scalarUnknown(), id: c.type === 'scalar' ? 0 : c.id };
+  };
+  for (let k = 0; k < old.frames.length; k++) {
+    const of = old.frames[k]!;
+    const cf = cur.frames[k]!;
+    for (let r = 0; r < 10; r++) if (live(k, r)) cf.regs[r] = widen(of.regs[r]!, cf.regs[r]!);
+    for (let slot = 0; slot < cf.spills.length; slot++) {
+      const o = of.spills[slot];
+      const c = cf.spills[slot];
+      if (o && c && !regsafe(o.reg, c.reg, ids, false)) cf.spills[slot] = { ...c, reg: widen(o.reg, c.reg) };
+    }
   }
   return true;
 }
