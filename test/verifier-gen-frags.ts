@@ -31,6 +31,7 @@ import {
   BPF_FUNC_ringbuf_submit,
   BPF_FUNC_tail_call,
   BPF_FUNC_trace_printk,
+  BPF_JCOND,
   BPF_JEQ,
   BPF_JLE,
   BPF_JLT,
@@ -41,6 +42,7 @@ import {
   BPF_K,
   BPF_LDX,
   BPF_LSH,
+  BPF_MAY_GOTO,
   BPF_MEM,
   BPF_MEMSX,
   BPF_MOD,
@@ -594,7 +596,11 @@ export class Gen extends GenCore {
     for (let i = 0; i <= 5; i++) this.set(i, NONE);
     this.s.init.fill(0, 512 - this.limit, 512 - this.limit + 128);
     for (const slot of [...this.s.spills.keys()]) if (slot < -this.limit + 128) this.s.spills.delete(slot);
+    // a may_goto at the head: the loop may also end there (the verifier widens instead of unrolling)
+    const mayGoto = this.r.chance(0.3);
+    const out = this.b.label();
     this.b.place(head);
+    if (mayGoto) this.b.jump(BPF_JMP | BPF_JCOND, 0, BPF_MAY_GOTO, 0, out);
     this.inLoop = true;
     this.depth++;
     for (let k = this.r.range(1, 4); k > 0; k--) this.fragment();
@@ -603,8 +609,10 @@ export class Gen extends GenCore {
     const infinite = this.bad() && this.r.chance(0.3);
     if (!infinite) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 9, 0, 0, step);
     this.b.jump((this.r.chance(0.25) ? BPF_JMP32 : BPF_JMP) | op | BPF_K, 9, 0, n, head);
-    // the body runs at least once: what holds after it holds after the loop, minus its own area
-    const after = this.s;
+    if (mayGoto) this.b.place(out);
+    // the body runs at least once (unless may_goto ends the loop at once): what holds after it holds
+    // after the loop, minus its own area
+    const after = mayGoto ? meet(before, this.s) : this.s;
     this.s = { ...after, regs: after.regs.map((r, i) => (i === 9 ? SCALAR : r)) };
     for (let i = 6; i <= 8; i++) if (!sameReg(before.regs[i]!, after.regs[i]!)) this.set(i, NONE);
   }
