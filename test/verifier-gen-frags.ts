@@ -606,7 +606,8 @@ export class Gen extends GenCore {
     for (let k = this.r.range(1, 4); k > 0; k--) this.fragment();
     this.depth--;
     this.inLoop = false;
-    const infinite = this.bad() && this.r.chance(0.3);
+    // (not with may_goto: its 8M iterations outlast the run budget, a known issue of its own)
+    const infinite = !mayGoto && this.bad() && this.r.chance(0.3);
     if (!infinite) this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 9, 0, 0, step);
     this.b.jump((this.r.chance(0.25) ? BPF_JMP32 : BPF_JMP) | op | BPF_K, 9, 0, n, head);
     if (mayGoto) this.b.place(out);
