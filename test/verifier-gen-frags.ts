@@ -152,6 +152,11 @@ export class Gen extends GenCore {
     if (this.bad()) this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, map.id);
     this.b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
     this.clobber({ kind: 'mapnull', off: 0, map });
+    this.afterLookup();
+  }
+
+  /** r0 holds what map_lookup_elem returned: keep it, check it against NULL (usually), use it. */
+  afterLookup(): void {
     const keep = this.inLoop
       ? [0]
       : [6, 7, 8].filter((i) => this.s.regs[i]!.kind !== 'ctx' || this.regsOf(['ctx']).length > 1);
@@ -620,6 +625,15 @@ export class Gen extends GenCore {
 
   /** A bpf2bpf call: f(r1 = scalar, r2 = pointer into the caller's stack) returns a scalar. */
   callFrag(): void {
+    const k = this.r.int(3);
+    if (k === 1) {
+      this.callValueFrag();
+      return;
+    }
+    if (k === 2) {
+      this.callLookupFrag();
+      return;
+    }
     const f = this.b.label();
     const x = this.scalarReg();
     const slot = this.stackOff(8);
@@ -650,6 +664,80 @@ export class Gen extends GenCore {
     });
     this.clobber(SCALAR);
     if (writes) this.markInit(slot, 8);
+  }
+
+  /** f(r1 = a map value, r2 = an index): the callee bounds the index and accesses the value there. */
+  callValueFrag(): void {
+    const p = this.mapValReg();
+    if (p === null) {
+      this.lookupFrag();
+      return;
+    }
+    this.hold(p);
+    const v = this.s.regs[p]!;
+    const vs = v.map!.valueSize - v.off;
+    if (vs < 8) return;
+    const i = this.unknownScalar();
+    this.hold(i);
+    const tmp = this.r.pick([3, 4, 5, 0].filter((x) => x !== p && x !== i));
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, tmp, i, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 1, p, 0, 0);
+    this.b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, tmp, 0, 0);
+    const f = this.b.label();
+    this.b.call(f);
+    this.clobber(SCALAR);
+    const random = this.r.chance(0.35) || this.bad();
+    const write = !v.map!.readonly && this.r.chance(0.4);
+    this.subs.push({
+      label: f,
+      body: () => {
+        // the callee's own view: r1 the value, r2 a scalar; failed checks return 0
+        const saved = { s: this.s, exitTo: this.exitTo, busy: this.busy };
+        const regs = Array.from({ length: 11 }, () => NONE);
+        regs[1] = { ...v };
+        regs[2] = SCALAR;
+        regs[10] = { kind: 'fp', off: 0 };
+        this.s = { regs, init: new Uint8Array(512), spills: new Map() };
+        this.busy = [1, 2];
+        const ret = this.b.label();
+        this.exitTo = ret;
+        this.b.emit(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+        if (random) {
+          this.transform(2);
+          this.randomBound(2, vs - 8);
+        } else this.cleanBound(2, Math.floor(vs / 8), 8);
+        this.b.emit(BPF_ALU64 | BPF_ADD | BPF_X, 1, 2, 0, 0);
+        if (write) this.b.emit(BPF_STX | BPF_MEM | BPF_DW, 1, 0, 0, 0);
+        else this.b.emit(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, 0, 0);
+        if (this.b.used(ret)) this.b.place(ret);
+        this.b.emit(BPF_JMP | BPF_EXIT);
+        this.s = saved.s;
+        this.exitTo = saved.exitTo;
+        this.busy = saved.busy;
+      },
+    });
+  }
+
+  /** f() looks a key up on its own stack and returns what map_lookup_elem returned. */
+  callLookupFrag(): void {
+    const map = this.r.pick(this.maps);
+    const key = this.r.int(map === this.m.hash ? 8 : ARRAY_ENTRIES + 1);
+    const f = this.b.label();
+    this.b.call(f);
+    this.clobber({ kind: 'mapnull', off: 0, map });
+    this.afterLookup();
+    const b = this.b;
+    this.subs.push({
+      label: f,
+      body: () => {
+        b.emit(BPF_ST | BPF_MEM | sizeCode(map.keySize === 8 ? 8 : 4), 10, 0, -8, key);
+        b.emit(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+        b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -8);
+        b.lddw(1, BPF_PSEUDO_MAP_FD, map.id, 0);
+        b.emit(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
+        b.emit(BPF_JMP | BPF_EXIT);
+      },
+    });
   }
 
   /** Refused forms that no other fragment makes. */
