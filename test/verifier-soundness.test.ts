@@ -155,6 +155,18 @@ const REGRESSIONS: readonly Regression[] = [
     explains: (f) => /refused by the interpreter's load: MapError: .*lddw/.test(f),
   },
   {
+    // mutant of generated seed 100: a map lddw became a direct-value one, behind a branch never taken
+    name: 'a direct-value lddw of an array of several elements is refused even in dead code',
+    asm: (h) => `
+      r0 = 0
+      if r0 == 0 goto +2
+      ld_pseudo r0, 2, ${h.ids.array}
+      r0 = 0
+      exit`,
+    expect: { code: 'V013_BAD_LDDW' },
+    todo: 'as above: accepted, then loadProgram throws MapError ENOTSUPP (direct value access needs max_entries 1)',
+  },
+  {
     // generated seed 12739: a deliberately unknown helper behind a branch never taken (fixed in b5d8269)
     name: 'a call of an unknown helper is refused even in dead code (the interpreter refuses to load it)',
     asm: () => `
