@@ -10,8 +10,9 @@
  * interpreter's check, not the generator's.
  *
  * Files: verifier-gen-core.ts (randomness, abstract state, builder, scalar and stack fragments),
- * verifier-gen-frags.ts (maps, helpers, control flow), this one (the entry point and the harness:
- * the maps, the interpreter's run options, the example objects' programs).
+ * verifier-gen-frags.ts (maps, helpers, memory), verifier-gen-flow.ts (branches, loops, calls, the
+ * program), this one (the entry point and the harness: the maps, the interpreter's run options,
+ * the example objects' programs).
  *
  * The generator keeps an abstract view of the registers and the stack (what kind of value each
  * holds, which stack bytes are written) to pick plausible operands; it is conservative at joins.
@@ -53,7 +54,7 @@ import {
   Rng,
   RODATA_VALUE,
 } from './verifier-gen-core.js';
-import { Gen } from './verifier-gen-frags.js';
+import { Gen } from './verifier-gen-flow.js';
 
 export { ARRAY_ENTRIES, ARRAY_VALUE, type GenMaps, HASH_KEY, HASH_VALUE, RODATA_VALUE, Rng };
 
