@@ -379,10 +379,11 @@ if (isMainThread) {
 
 function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
   const out = Uint8Array.from(bytes);
+  const dv = new DataView(out.buffer);
   const slots = out.length / 8;
   for (let n = rng.chance(0.6) ? 1 : rng.range(2, 4); n > 0; n--) {
     const at = rng.int(slots) * 8;
-    switch (rng.int(8)) {
+    switch (rng.int(11)) {
       case 0:
         out[at + rng.int(8)] = rng.int(256);
         break;
@@ -400,11 +401,23 @@ function mutate(rng: Rng, bytes: Uint8Array): Uint8Array {
         out[at + 3] = rng.chance(0.5) ? 0 : 0xff;
         break;
       case 5: // immediate
-        new DataView(out.buffer).setInt32(at + 4, rng.imm(), true);
+        dv.setInt32(at + 4, rng.imm(), true);
         break;
       case 6: // immediate, low byte
         out[at + 4] = rng.int(256);
         break;
+      case 7: // near miss: immediate off by a little (a bound, a size, an offset)
+        dv.setInt32(at + 4, dv.getInt32(at + 4, true) + rng.pick([1, -1, 2, -2, 8, -8]), true);
+        break;
+      case 8: // near miss: offset off by a little
+        dv.setInt16(at + 2, dv.getInt16(at + 2, true) + rng.pick([1, -1, 8, -8]), true);
+        break;
+      case 9: {
+        // another valid register as dst or src
+        const r = rng.int(11);
+        out[at + 1] = rng.chance(0.5) ? (out[at + 1]! & 0xf0) | r : (out[at + 1]! & 0x0f) | (r << 4);
+        break;
+      }
       default: {
         // another slot copied here
         const from = rng.int(slots) * 8;
