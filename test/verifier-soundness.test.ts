@@ -142,7 +142,7 @@ const REGRESSIONS: readonly Regression[] = [
     expect: { code: 'safe' },
   },
   {
-    // generated seed 674: the lddw sat behind a branch the verifier proved never taken
+    // generated seed 674: the lddw sat behind a branch the verifier proved never taken (fixed in dfd74fc)
     name: 'an lddw naming no map is refused even in dead code (the interpreter refuses to load it)',
     asm: () => `
       r0 = 0
@@ -151,11 +151,11 @@ const REGRESSIONS: readonly Regression[] = [
       r0 = 0
       exit`,
     expect: { code: 'V013_BAD_LDDW' },
-    todo: 'the map id of an lddw in dead code is still not resolved (its pseudo source is checked since b5d8269): the program is accepted and loadProgram then throws MapError EBADF (the kernel resolves every lddw before the walk)',
     explains: (f) => /refused by the interpreter's load: MapError: .*lddw/.test(f),
   },
   {
     // mutant of generated seed 100: a map lddw became a direct-value one, behind a branch never taken
+    // (fixed in dfd74fc)
     name: 'a direct-value lddw of an array of several elements is refused even in dead code',
     asm: (h) => `
       r0 = 0
@@ -164,7 +164,6 @@ const REGRESSIONS: readonly Regression[] = [
       r0 = 0
       exit`,
     expect: { code: 'V013_BAD_LDDW' },
-    todo: 'as above: accepted, then loadProgram throws MapError ENOTSUPP (direct value access needs max_entries 1)',
   },
   {
     // generated seed 12739: a deliberately unknown helper behind a branch never taken (fixed in b5d8269)
@@ -234,7 +233,7 @@ const REGRESSIONS: readonly Regression[] = [
       if w6 != 0 goto -2
       r0 = 0
       exit`,
-    expect: { code: 'V073_TOO_COMPLEX', maxProcessed: 200_000, ms: 1000 },
+    expect: { code: 'V073_TOO_COMPLEX', maxProcessed: 100_000, ms: 2000 },
   },
 ];
 
