@@ -297,6 +297,11 @@ export abstract class GenCore {
   /** Subprograms to emit after the main program. */
   readonly subs: { label: Label; body: () => void }[] = [];
   depth = 0;
+  /**
+   * More forward branches, and indexes taken from scalars already compared rather than fresh loads:
+   * states that differ only in ranges meet often, which stresses pruning and precision tracking.
+   */
+  branchy = false;
   inLoop = false;
   /** Stack bytes the main program uses (less when it makes bpf2bpf calls). */
   readonly limit: number;
@@ -554,6 +559,10 @@ export abstract class GenCore {
 
   /** An unknown scalar: a map value or ctx load, a random number, a loop counter. */
   unknownScalar(): number {
+    if (this.branchy && this.r.chance(0.5)) {
+      const xs = this.regsOf(['scalar']).filter((i) => !this.busy.includes(i));
+      if (xs.length > 0) return this.r.pick(xs);
+    }
     const p = this.mapValReg();
     const c = this.ctxReg();
     if (p !== null) this.hold(p);

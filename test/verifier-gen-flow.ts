@@ -68,7 +68,7 @@ export class Gen extends GenMem {
       [4, () => this.helperFrag()],
       [2, () => this.ringbufFrag()],
       [2, () => this.atomicFrag()],
-      [this.depth < 2 ? 5 : 0, () => this.branchFrag()],
+      [this.depth < (this.branchy ? 3 : 2) ? (this.branchy ? 15 : 5) : 0, () => this.branchFrag()],
       [this.depth < 1 && !this.inLoop ? 3 : 0, () => this.loopFrag()],
       [this.inLoop || this.depth > 1 || !this.calls ? 0 : 4, () => this.callFrag()],
       [1, () => this.faultFrag()],

@@ -73,6 +73,8 @@ export interface GenOptions {
   readonly fragments?: number;
   /** Force a fault rate (default: 0 for half of the seeds, else 0.03-0.25). */
   readonly faultRate?: number;
+  /** Many forward branches over scalars used later as indexes (default: a quarter of the seeds). */
+  readonly branchy?: boolean;
 }
 
 /** The program of `seed` over the harness maps `ids`. */
@@ -80,6 +82,7 @@ export function generateProgram(seed: number, ids: GenMaps, opts: GenOptions = {
   const r = new Rng(seed ^ 0x5bd1e995);
   const faultRate = opts.faultRate ?? (r.chance(0.5) ? 0 : 0.03 + r.int(23) / 100);
   const gen = new Gen(seed, ids, faultRate);
+  gen.branchy = opts.branchy ?? r.chance(0.25);
   const gpl = !gen.bad();
   const insns = gen.program(opts.fragments ?? gen.r.range(4, 14));
   return { seed, insns, gpl, faultRate };
