@@ -57,6 +57,15 @@ const MAX_OFF = BigInt(BPF_MAX_VAR_OFF);
 /** Read register `r` of the current frame; V020 if this path never wrote it. */
 export function readReg(env: Env, r: number): Reg {
   const reg = curFrame(env.cur).regs[r]!;
+  if (reg.released === true) {
+    fail(
+      env,
+      'V059_BAD_RELEASE',
+      { reg: r, what: 'is a ring buffer reservation already submitted or discarded' },
+      'expected no use of a reservation after its release',
+      [r],
+    );
+  }
   if (reg.type === 'not_init') {
     fail(env, 'V020_UNINIT_REG', { reg: r }, `expected R${r} written on every path to insn ${env.idx}`, [r]);
   }

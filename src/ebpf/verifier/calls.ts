@@ -29,9 +29,10 @@ import {
   NOT_INIT,
   newFrame,
   ptrReg,
+  RELEASED,
   type Reg,
   regStr,
-  STACK_INVALID,
+  STACK_POISON,
   typeName,
   unknownReg,
   type VState,
@@ -115,6 +116,15 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
           'V056_HELPER_MAP_TYPE',
           { mapType: reg.map!.type, helper: def.name, id: def.id },
           `map '${reg.map!.name}'`,
+          [regno],
+        );
+      }
+      if (reg.map!.readonly && (def.id === BPF_FUNC_map_update_elem || def.id === BPF_FUNC_map_delete_elem)) {
+        fail(
+          env,
+          'V040_READ_ONLY',
+          { off: 0, size: reg.map!.valueSize, valueSize: reg.map!.valueSize },
+          `${def.name} would change map '${reg.map!.name}', which is read-only to programs`,
           [regno],
         );
       }
@@ -223,7 +233,7 @@ export function forEachReg(st: VState, fn: (r: Reg) => Reg | null): void {
       if (n.type === 'not_init') {
         // A released pointer's bytes stay unreadable (reading them would leak the address).
         f.spills[s] = null;
-        f.stype.fill(STACK_INVALID, s * 8 + sp.at, s * 8 + sp.at + sp.size);
+        f.stype.fill(STACK_POISON, s * 8 + sp.at, s * 8 + sp.at + sp.size);
       } else f.spills[s] = { ...sp, reg: n };
     }
   }
@@ -232,7 +242,7 @@ export function forEachReg(st: VState, fn: (r: Reg) => Reg | null): void {
 /** Release reference `ref`: every copy of the memory becomes unusable. */
 export function releaseRef(st: VState, ref: number): void {
   st.refs = st.refs.filter((r) => r.id !== ref);
-  forEachReg(st, (r) => (r.ref === ref ? NOT_INIT : null));
+  forEachReg(st, (r) => (r.ref === ref ? RELEASED : null));
 }
 
 /** A helper call: `call imm` with src 0. */
@@ -304,11 +314,8 @@ export function enterCall(env: Env, target: number, subprog: number): void {
 export function leaveCall(env: Env): number {
   const st = env.cur;
   const callee = st.frames.pop()!;
+  // A function that returns nothing (void) leaves r0 unwritten: the caller's r0 is then unreadable.
   const r0 = callee.regs[0]!;
-  if (r0.type === 'not_init') {
-    st.frames.push(callee);
-    fail(env, 'V020_UNINIT_REG', { reg: 0 }, 'expected R0 written before the function returns', [0]);
-  }
   if (r0.type === 'stack' && r0.frame >= st.frames.length) {
     st.frames.push(callee);
     fail(env, 'V061_RETURN_STACK_PTR', {}, `found R0=${regStr(r0)}`, [0]);

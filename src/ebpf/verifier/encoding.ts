@@ -60,6 +60,15 @@ export function checkEncoding(
   helpers: HelperRegistry,
   maps: ((id: number) => MapInfo | undefined) | undefined,
 ): void {
+  // The structural codes first, for what checkInsns would also refuse.
+  if (insns.length === 0) bad('V011_EMPTY_PROGRAM', 0, {}, 'expected at least one instruction, found none');
+  for (let i = 0; i < insns.length; i++) {
+    if (!isLddw(insns[i]!)) continue;
+    if (i + 1 >= insns.length) {
+      bad('V005_LDDW_TRUNCATED', i, {}, 'expected its second slot after it, found the end of the program');
+    }
+    i++;
+  }
   try {
     checkInsns(insns);
   } catch (e) {

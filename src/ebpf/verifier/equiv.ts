@@ -11,8 +11,8 @@ import {
   type Reg,
   STACK_INVALID,
   STACK_MISC,
+  STACK_POISON,
   STACK_SPILL,
-  STACK_ZERO,
   type VState,
 } from './state.js';
 import { tnumIn } from './tnum.js';
@@ -29,9 +29,13 @@ export class IdMap {
     return ++this.#tmp;
   }
 
+  #used = false;
+
   reset(): void {
+    if (!this.#used) return;
     this.#fwd.clear();
     this.#back.clear();
+    this.#used = false;
   }
 
   check(a: number, b: number): boolean {
@@ -40,6 +44,7 @@ export class IdMap {
     const f = this.#fwd.get(a);
     const g = this.#back.get(b);
     if (f === undefined && g === undefined) {
+      this.#used = true;
       this.#fwd.set(a, b);
       this.#back.set(b, a);
       return true;
@@ -110,30 +115,30 @@ export function regsafe(old: Reg, cur: Reg, ids: IdMap, mode: EquivMode): boolea
 
 function stacksafe(old: Frame, cur: Frame, ids: IdMap, mode: EquivMode): boolean {
   const exact = mode === 'exact';
-  const from = Math.min(old.low, exact ? cur.low : old.low);
-  for (let b = from; b < old.stype.length; b++) {
-    const o = old.stype[b]!;
-    const c = cur.stype[b]!;
-    if (exact) {
-      if (o !== c) return false;
-    } else if (o === STACK_INVALID) continue;
-    if (o === STACK_MISC) {
-      if (c === STACK_INVALID) return false;
-      if (c === STACK_SPILL && cur.spills[b >> 3]!.reg.type !== 'scalar') return false;
-      continue;
+  const from = Math.min(old.low, exact ? cur.low : old.low) & ~7;
+  const o32 = old.stype32;
+  const c32 = cur.stype32;
+  // Byte types, four at a time; spilled registers after.
+  for (let w = from >> 2; w < o32.length; w++) {
+    if (o32[w] === c32[w]) continue;
+    if (exact) return false;
+    for (let b = w * 4; b < w * 4 + 4; b++) {
+      const o = old.stype[b]!;
+      const c = cur.stype[b]!;
+      if (o === c || o === STACK_INVALID || o === STACK_POISON) continue;
+      if (o === STACK_MISC) {
+        if (c === STACK_INVALID || c === STACK_POISON) return false;
+        if (c === STACK_SPILL && cur.spills[b >> 3]!.reg.type !== 'scalar') return false;
+        continue;
+      }
+      return false; // old zero or spill bytes need the same in cur
     }
-    if (o === STACK_ZERO) {
-      if (c !== STACK_ZERO) return false;
-      continue;
-    }
-    if (o !== STACK_SPILL) continue;
-    const os = old.spills[b >> 3]!;
-    if ((b & 7) !== os.at) continue; // once per spill, at its first byte
-    const cs = cur.spills[b >> 3];
-    if (cs === null || cs === undefined || cs.size !== os.size || cs.at !== os.at) {
-      // An old scalar spill is covered by initialised scalar bytes only when it was unknown; keep it simple.
-      return false;
-    }
+  }
+  for (let slot = from >> 3; slot < old.spills.length; slot++) {
+    const os = old.spills[slot];
+    if (os === null || os === undefined) continue;
+    const cs = cur.spills[slot];
+    if (cs === null || cs === undefined || cs.size !== os.size || cs.at !== os.at) return false;
     if (!regsafe(os.reg, cs.reg, ids, mode)) return false;
   }
   return true;
@@ -187,7 +192,7 @@ const lo32 = (x: bigint): number => Number(BigInt.asUintN(32, x));
  * full comparison when looking for infinite loops).
  */
 export function fingerprint(st: VState, live: (frame: number, r: number) => boolean): number {
-  let h = st.frames.length;
+  let h = Math.imul(st.frames.length ^ (st.mayGotoDepth << 8), 0x9e3779b1);
   for (let k = 0; k < st.frames.length; k++) {
     const regs = st.frames[k]!.regs;
     for (let r = 0; r < 10; r++) {
@@ -198,6 +203,15 @@ export function fingerprint(st: VState, live: (frame: number, r: number) => bool
       h = Math.imul(h ^ reg.off, 0x85ebca6b);
       h = Math.imul(h ^ lo32(reg.s.varOff.value), 0xc2b2ae35);
       h = Math.imul(h ^ lo32(reg.s.varOff.mask), 0x27d4eb2f);
+    }
+    // Stack byte types, and spilled values.
+    const f = st.frames[k]!;
+    for (let w = (f.low & ~7) >> 2; w < f.stype32.length; w++) h = Math.imul(h ^ f.stype32[w]!, 0x9e3779b1);
+    for (let slot = f.low >> 3; slot < f.spills.length; slot++) {
+      const sp = f.spills[slot];
+      if (sp === null || sp === undefined) continue;
+      h = Math.imul(h ^ TYPE_CODE[sp.reg.type]! ^ (slot << 4), 0x85ebca6b);
+      h = Math.imul(h ^ lo32(sp.reg.s.varOff.value), 0xc2b2ae35);
     }
   }
   return h | 0;

@@ -5,7 +5,8 @@
  *
  * Alignment is strict for every region (the kernel's BPF_F_STRICT_ALIGNMENT behaviour).
  */
-import { BPF_MAX_VAR_OFF, MAX_BPF_STACK } from '../../uapi/bpf.js';
+import { BPF_MAX_VAR_OFF, BPF_STX, MAX_BPF_STACK } from '../../uapi/bpf.js';
+import { insnClass } from '../insn.js';
 import { type Env, fail } from './env.js';
 import { boundsSync, constValue, type Scalar, scalarConst, scalarStr, scalarUnknown } from './scalar.js';
 import { scalarMov, scalarMovsx } from './scalar-alu.js';
@@ -16,6 +17,7 @@ import {
   regStr,
   STACK_INVALID,
   STACK_MISC,
+  STACK_POISON,
   STACK_SPILL,
   STACK_ZERO,
   scalarReg,
@@ -91,7 +93,7 @@ function accessRange(
         'V037_VAR_OFF_UNBOUNDED',
         {
           reg: regno,
-          what: 'unbounded memory access, make sure to bound the register with and explicit check',
+          what: 'unbounded memory access, make sure to bound the register with an explicit check',
         },
         `expected a variable offset within ±${BPF_MAX_VAR_OFF}, found ${scalarStr(s)}`,
         [regno],
@@ -175,7 +177,7 @@ function noteDepth(env: Env, frame: Frame, lo: number): void {
 function dropSpill(frame: Frame, slot: number): void {
   const sp = frame.spills[slot];
   if (sp === null || sp === undefined) return;
-  const t = isPointer(sp.reg) ? STACK_INVALID : STACK_MISC;
+  const t = isPointer(sp.reg) ? STACK_POISON : STACK_MISC;
   const b0 = slot * 8 + sp.at;
   for (let b = b0; b < b0 + sp.size; b++) frame.stype[b] = t;
   frame.spills[slot] = null;
@@ -201,7 +203,7 @@ function checkInit(
 ): void {
   for (let b = lo; b < hi; b++) {
     const t = frame.stype[b]!;
-    if (t === STACK_INVALID) onUninit(b);
+    if (t === STACK_INVALID || t === STACK_POISON) onUninit(b);
     if (t === STACK_SPILL && onPtr !== null) {
       const sp = frame.spills[b >> 3];
       if (sp && isPointer(sp.reg)) onPtr(b);
@@ -240,14 +242,23 @@ function readStackFixed(
   let zero = true;
   for (let k = b; k < b + size; k++) {
     const t = frame.stype[k]!;
-    if (t === STACK_INVALID) uninitRead(env, regno, b, size, k);
+    if (t === STACK_INVALID || t === STACK_POISON) uninitRead(env, regno, b, size, k, t === STACK_POISON);
     if (t !== STACK_ZERO) zero = false;
   }
   return zero ? scalarReg(scalarConst(0n)) : scalarReg(sizedUnknown(size, sx));
 }
 
-function uninitRead(env: Env, regno: number, b: number, size: number, at: number): never {
-  fail(
+function uninitRead(env: Env, regno: number, b: number, size: number, at: number, poisoned = false): never {
+  if (poisoned) {
+    fail(
+      env,
+      'V042_SPILL_CORRUPT',
+      {},
+      `fp${at - MAX_BPF_STACK} held part of a spilled pointer that was overwritten in part or released; those bytes cannot be read`,
+      [regno],
+    );
+  }
+  return fail(
     env,
     'V033_STACK_UNINIT',
     { reg: regno, off: b - MAX_BPF_STACK, varOff: 0, size },
@@ -282,14 +293,26 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
     return;
   }
   const c = constValue(value.s);
+  const insn = env.insns[env.idx]!;
+  const fromReg = insnClass(insn.code) === BPF_STX;
   if (c !== undefined && BigInt.asUintN(size * 8, c) === 0n) {
+    // The bytes are known zero because the register was: its value matters (mark_chain_precision).
+    if (fromReg) env.markPrecise(1 << insn.src);
     frame.stype.fill(STACK_ZERO, b, b + size);
     return;
   }
   if (size === 8 || size === 4) {
     const other = frame.spills[slot];
     if (other) dropSpill(frame, slot);
-    const reg = size === 8 ? value : scalarReg(scalarMov(value.s, true));
+    let reg = size === 8 ? value : scalarReg(scalarMov(value.s, true));
+    if (size === 8 && fromReg && frameNo === env.cur.frames.length - 1 && c === undefined) {
+      // The spill and the register hold one value: link them, so a bound learnt on one holds for
+      // the other (the kernel gives a spilled scalar an id).
+      if (reg.id === 0) {
+        reg = { ...reg, id: env.nextId() };
+        env.cur.frames[frameNo]!.regs[insn.src] = reg;
+      }
+    }
     frame.spills[slot] = { reg, size, at: (b & 7) as 0 | 4 };
     frame.stype.fill(STACK_SPILL, b, b + size);
     env.stackRef = frameNo * 64 + slot;
@@ -302,7 +325,8 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
 function writeStackRange(frame: Frame, lo: number, sure: number, hi: number): void {
   dropSpills(frame, lo, hi);
   for (let b = lo; b < hi; b++) {
-    if (b < sure || frame.stype[b] !== STACK_INVALID) frame.stype[b] = STACK_MISC;
+    const t = frame.stype[b]!;
+    if (b < sure || (t !== STACK_INVALID && t !== STACK_POISON)) frame.stype[b] = STACK_MISC;
   }
 }
 
@@ -323,7 +347,7 @@ function checkStack(
       frame,
       lo,
       hi,
-      (b) => uninitRead(env, regno, lo, size, b),
+      (b) => uninitRead(env, regno, lo, size, b, frame.stype[b] === STACK_POISON),
       () =>
         fail(env, 'V043_ATOMIC', { what: 'on a spilled pointer' }, 'expected a scalar on the stack', [regno]),
     );
@@ -336,7 +360,7 @@ function checkStack(
       frame,
       lo,
       hi,
-      (b) => uninitRead(env, regno, lo, size, b),
+      (b) => uninitRead(env, regno, lo, size, b, frame.stype[b] === STACK_POISON),
       (b) =>
         fail(
           env,
@@ -488,7 +512,9 @@ export function checkHelperMem(
         (b) =>
           bad(
             `invalid indirect read from stack off ${lo}+0 size ${maxSize}`,
-            `expected initialised bytes, found fp${b - MAX_BPF_STACK} never written on this path`,
+            frame.stype[b] === STACK_POISON
+              ? `fp${b - MAX_BPF_STACK} held part of a spilled pointer that was overwritten in part or released`
+              : `expected initialised bytes, found fp${b - MAX_BPF_STACK} never written on this path`,
           ),
         (b) =>
           fail(

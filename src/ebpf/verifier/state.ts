@@ -38,6 +38,8 @@ export interface Reg {
    * marks, set by backtracking, precision.ts); pruning compares only precise scalars' ranges.
    */
   readonly precise: boolean;
+  /** not_init because it was a copy of a ring buffer reservation since submitted or discarded. */
+  readonly released?: boolean;
 }
 
 const ZERO = scalarConst(0n);
@@ -57,6 +59,7 @@ const BASE: Reg = {
 };
 
 export const NOT_INIT: Reg = BASE;
+export const RELEASED: Reg = { ...BASE, released: true };
 
 export const scalarReg = (s: Scalar, id = 0): Reg => ({ ...BASE, type: 'scalar', s, id });
 export const unknownReg = (): Reg => scalarReg(scalarUnknown());
@@ -70,6 +73,8 @@ export const STACK_INVALID = 0;
 export const STACK_MISC = 1;
 export const STACK_ZERO = 2;
 export const STACK_SPILL = 3;
+/** Bytes of a spilled pointer that was overwritten in part or released: unreadable (not to leak it). */
+export const STACK_POISON = 4;
 
 /** A register saved on the stack: 8 bytes (any register) or 4 (a scalar), at `at` within its slot. */
 export interface Spill {
@@ -84,6 +89,8 @@ export interface Frame {
   regs: Reg[];
   /** Byte types, index = 512 + offset from the frame pointer. */
   stype: Uint8Array;
+  /** The same bytes as 32-bit words (fast comparison of states). */
+  stype32: Uint32Array;
   /** Spilled registers by slot (index = byte index >> 3). */
   spills: (Spill | null)[];
   /** Lowest stack byte index written or read on this path (512: none). */
@@ -113,9 +120,11 @@ export interface VState {
 export function newFrame(callsite: number, subprog: number, frameNo: number): Frame {
   const regs = new Array<Reg>(11).fill(NOT_INIT);
   regs[10] = ptrReg('stack', { frame: frameNo });
+  const stype = new Uint8Array(MAX_BPF_STACK);
   return {
     regs,
-    stype: new Uint8Array(MAX_BPF_STACK),
+    stype,
+    stype32: new Uint32Array(stype.buffer),
     spills: new Array<Spill | null>(SLOTS).fill(null),
     low: MAX_BPF_STACK,
     callsite,
@@ -124,9 +133,11 @@ export function newFrame(callsite: number, subprog: number, frameNo: number): Fr
 }
 
 export function copyFrame(f: Frame): Frame {
+  const stype = f.stype.slice();
   return {
     regs: f.regs.slice(),
-    stype: f.stype.slice(),
+    stype,
+    stype32: new Uint32Array(stype.buffer),
     spills: f.spills.slice(),
     low: f.low,
     callsite: f.callsite,
@@ -186,7 +197,7 @@ export function regStr(r: Reg): string {
   }
 }
 
-const BYTE_CHAR = ['?', 'm', '0', 'r'];
+const BYTE_CHAR = ['?', 'm', '0', 'r', 'p'];
 
 /** Registers (written ones) and stack slots of a frame, as the kernel's log prints them. */
 export function frameStr(f: Frame, frameNo: number): string {

@@ -88,6 +88,9 @@ interface Pending {
 /** Most instructions of a path between two stored states (see #segment). */
 const MAX_SEGMENT = 256;
 
+/** Most fully explored states kept at one instruction for pruning. */
+const MAX_DONE_STATES = 64;
+
 /** Most states of paths still being explored kept at one instruction (iterations of a loop). */
 const MAX_LOOP_STATES = 1024;
 
@@ -258,6 +261,9 @@ class Walk {
     }
     const mayGoto = isMayGoto(this.#insns[idx]!);
     const ids = this.#ids;
+    // Links held by one register only link nothing; dropped first so that they cannot make equal
+    // states look different (stored states have them dropped too).
+    clearSingularIds(cur);
     let fp: number | null = null;
     if (mayGoto) {
       // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
@@ -270,18 +276,22 @@ class Walk {
       }
     }
     let inProgress = 0;
+    let duplicate = false;
     for (let k = 0; k < list.length; k++) {
       const cp = list[k]!;
       if (cp.branches > 0) {
         inProgress++;
         fp ??= fingerprint(cur, live);
-        if (cp.fp === fp && statesEqual(cp.state, cur, live, 'exact', ids) && this.#isAncestor(cp)) {
-          fail(
-            env,
-            'V072_INFINITE_LOOP',
-            { index: idx },
-            'the loop comes back to the same state; no iteration bound',
-          );
+        if (cp.fp === fp && statesEqual(cp.state, cur, live, 'exact', ids)) {
+          if (this.#isAncestor(cp)) {
+            fail(
+              env,
+              'V072_INFINITE_LOOP',
+              { index: idx },
+              'the loop comes back to the same state; no iteration bound',
+            );
+          }
+          duplicate = true; // an equal state is stored already (another path's): store none
         }
         continue;
       }
@@ -298,14 +308,25 @@ class Walk {
     }
     // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
     // as checkpoints (for infinite-loop detection); later ones are only walked.
-    if (inProgress >= MAX_LOOP_STATES) return false;
+    if (inProgress >= MAX_LOOP_STATES || duplicate) return false;
+    if (list.length - inProgress >= MAX_DONE_STATES) {
+      // Bounded comparison work: forget the explored state that pruned least (oldest first).
+      let worst = -1;
+      for (let k = 0; k < list.length; k++) {
+        const c = list[k]!;
+        if (c.branches === 0 && (worst < 0 || c.hits < list[worst]!.hits)) worst = k;
+      }
+      if (worst >= 0) {
+        list.splice(worst, 1);
+        this.#curStates--;
+      }
+    }
     // As the kernel: store a new state only after at least 2 jumps and 8 instructions since the
     // last one (at may_goto always, which its loops need to converge); comparisons happen anyway.
     if (!mayGoto && (this.#jumps - this.#jumpsAtCp < 2 || this.#processed - this.#processedAtCp < 8))
       return false;
     this.#jumpsAtCp = this.#jumps;
     this.#processedAtCp = this.#processed;
-    clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
       insn: idx,
