@@ -10,18 +10,10 @@ import type { Insn } from '../src/ebpf/insn.js';
 import { VerifierError, type VerifierErrorCode } from '../src/ebpf/verifier/errors.js';
 import { MESSAGES, messageNumber } from '../src/ebpf/verifier/messages.js';
 import type { AsmCase } from './verifier-asm-cases.js';
-import { CALL_CASES, HELPER_CASES, RINGBUF_CASES, TAIL_CALL_CASES } from './verifier-asm-cases-calls.js';
+import { CALL_CASES, RINGBUF_CASES, TAIL_CALL_CASES } from './verifier-asm-cases-calls.js';
 import { EXIT_CASES, LOOP_CASES } from './verifier-asm-cases-flow.js';
-import {
-  ALIGN_CASES,
-  ATOMIC_CASES,
-  CTX_CASES,
-  DEREF_CASES,
-  HELPER_MEM_CASES,
-  LEAK_CASES,
-  MAP_VALUE_CASES,
-  STACK_CASES,
-} from './verifier-asm-cases-mem.js';
+import { HELPER_CASES } from './verifier-asm-cases-helpers.js';
+import { ALIGN_CASES, DEREF_CASES, STACK_CASES } from './verifier-asm-cases-mem.js';
 import {
   INSN_CASES,
   PTR_ARITH_CASES,
@@ -29,6 +21,13 @@ import {
   SCALAR_CASES,
   STRUCTURE_CASES,
 } from './verifier-asm-cases-regs.js';
+import {
+  ATOMIC_CASES,
+  CTX_CASES,
+  HELPER_MEM_CASES,
+  LEAK_CASES,
+  MAP_VALUE_CASES,
+} from './verifier-asm-cases-values.js';
 import { assembleCase, type VerifyCaseOptions, verifyAsm, verifyInsns } from './verifier-harness.js';
 
 const TABLES: Readonly<Record<string, readonly AsmCase[]>> = {
