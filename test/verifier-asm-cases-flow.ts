@@ -161,6 +161,24 @@ export const LOOP_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'accept',
   },
+  {
+    name: 'accepts nested loops whose inner loop breaks on a value read from ctx',
+    asm: `
+      r0 = 0
+      r8 = *(u32 *)(r1 + 12)
+      r6 = 0
+    outer:
+      r7 = 0
+    inner:
+      if r7 == r8 goto next
+      r7 += 1
+      if r7 < 4 goto inner
+    next:
+      r6 += 1
+      if r6 < 4 goto outer
+      exit`,
+    expect: 'accept',
+  },
   { name: 'accepts a loop summing the six words of a map value', asm: sumWords(6), expect: 'accept' },
   {
     name: 'rejects the loop reading a seventh word past the 48-byte value (V035)',

@@ -551,6 +551,52 @@ export const SCALAR_CASES: readonly AsmCase[] = [
     at: 12,
   },
   {
+    name: 'accepts a u32 index bounded by a jmp32 compare (the load zero-extends it)',
+    asm: `${LOOKUP_ARR_CHECKED}
+      w1 = *(u32 *)(r0 + 0)
+      if w1 >= 6 goto out
+      r1 <<= 3
+      r0 += r1
+      r2 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a 64-bit index kept in [0, 5] by two signed compares',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r1 = *(u64 *)(r0 + 0)
+      if r1 s< 0 goto out
+      if r1 s> 5 goto out
+      r1 <<= 3
+      r0 += r1
+      r2 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a sign-extended byte index kept in [0, 40]',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r1 = *(s8 *)(r0 + 0)
+      if r1 s< 0 goto out
+      if r1 s> 40 goto out
+      r0 += r1
+      r2 = *(u8 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'accept',
+  },
+  {
+    name: 'rejects the sign-extended byte index kept only in [-1, 40] (V037)',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r1 = *(s8 *)(r0 + 0)
+      if r1 s< -1 goto out
+      if r1 s> 40 goto out
+      r0 += r1
+      r2 = *(u8 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 11,
+  },
+  {
     name: 'accepts any r0 at exit for a program type without a return range',
     asm: 'r0 = *(u64 *)(r1 + 0)\nexit',
     expect: 'accept',
