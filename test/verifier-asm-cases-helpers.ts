@@ -3,8 +3,8 @@
  * pointers leaked through helper arguments (V041).
  */
 import type { ProgTypeInfo } from '../src/ebpf/verifier/api.js';
+import { IOURING_PROG_TYPE } from '../src/ebpf/verifier/prog-types.js';
 import { BPF_FUNC_iouring_queue_sqe, BPF_FUNC_tail_call } from '../src/uapi/bpf.js';
-import { IOURING_PROG_TYPE } from '../src/uring/bpf/prog-type.js';
 import { type AsmCase, LOOKUP_ARR, LOOKUP_ARR_CHECKED, OUT } from './verifier-asm-cases.js';
 
 /** io_uring's ctx and return rule, without the io_uring helpers (164-167). */
@@ -21,15 +21,12 @@ const NO_TAIL_CALL: ProgTypeInfo = {
   helperAllowed: (def) => def.id !== BPF_FUNC_tail_call,
 };
 
-/** "hi\n" at fp-8, then trace_printk(fp-8, 8, 0, 0, 0): the call is slot 7. */
+/** "hi\n" at fp-8, then trace_printk(fp-8, 8): the call is slot 4. */
 const PRINTK = `
   *(u64 *)(r10 - 8) = 0x0a6968
   r1 = r10
   r1 += -8
   r2 = 8
-  r3 = 0
-  r4 = 0
-  r5 = 0
   call 6`;
 
 /** 8 zero bytes at fp-8, then ringbuf_output(rb, fp-8, SIZE, 0) with r3 set by `size`: see uses. */
@@ -134,7 +131,7 @@ export const HELPER_CASES: readonly AsmCase[] = [
     name: 'rejects the GPL-only trace_printk without a GPL-compatible license (V053)',
     asm: `${PRINTK}\nr0 = 0\nexit`,
     expect: 'V053_HELPER_GPL',
-    at: 7,
+    at: 4,
     gpl: false,
     message: /trace_printk/,
   },
@@ -147,14 +144,15 @@ export const HELPER_CASES: readonly AsmCase[] = [
     name: 'rejects trace_printk in a subprogram without a GPL-compatible license (V053)',
     asm: `call f\nr0 = 0\nexit\nf:${PRINTK}\nr0 = 0\nexit`,
     expect: 'V053_HELPER_GPL',
-    at: 10,
+    at: 7,
     gpl: false,
   },
   {
-    name: 'rejects trace_printk with its ARG_ANYTHING r5 never written (V020)',
-    asm: '*(u64 *)(r10 - 8) = 0x0a6968\nr1 = r10\nr1 += -8\nr2 = 8\nr3 = 0\nr4 = 0\ncall 6\nr0 = 0\nexit',
+    name: 'rejects iouring_emit_cqe with its ARG_ANYTHING r5 never written (V020)',
+    asm: 'r2 = 0\nr3 = 0\nr4 = 0\ncall 165\nr0 = 0\nexit',
     expect: 'V020_UNINIT_REG',
-    at: 6,
+    at: 3,
+    message: /R5/,
   },
   // V054
   {
@@ -227,9 +225,9 @@ export const HELPER_CASES: readonly AsmCase[] = [
   },
   {
     name: 'rejects trace_printk with size 0 (ARG_CONST_SIZE must be > 0) (V055)',
-    asm: '*(u64 *)(r10 - 8) = 0x0a6968\nr1 = r10\nr1 += -8\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 6\nr0 = 0\nexit',
+    asm: '*(u64 *)(r10 - 8) = 0x0a6968\nr1 = r10\nr1 += -8\nr2 = 0\ncall 6\nr0 = 0\nexit',
     expect: 'V055_HELPER_ARG_SIZE',
-    at: 7,
+    at: 4,
   },
   {
     name: 'rejects ringbuf_reserve with an unbounded size (V055)',
