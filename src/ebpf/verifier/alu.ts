@@ -69,8 +69,59 @@ export function writeReg(env: Env, r: number, reg: Reg): void {
   curFrame(env.cur).regs[r] = reg;
 }
 
+/** op on two constants as the machine computes it (BPF semantics for division by 0), or undefined. */
+function foldConst(op: number, a: bigint, b: bigint, alu32: boolean, signed: boolean): bigint | undefined {
+  const w = alu32 ? 32 : 64;
+  const x = BigInt.asUintN(w, a);
+  const y = BigInt.asUintN(w, b);
+  const sx = BigInt.asIntN(w, a);
+  const sy = BigInt.asIntN(w, b);
+  let r: bigint;
+  switch (op) {
+    case BPF_ADD:
+      r = x + y;
+      break;
+    case BPF_SUB:
+      r = x - y;
+      break;
+    case BPF_MUL:
+      r = x * y;
+      break;
+    case BPF_OR:
+      r = x | y;
+      break;
+    case BPF_AND:
+      r = x & y;
+      break;
+    case BPF_XOR:
+      r = x ^ y;
+      break;
+    case BPF_LSH:
+    case BPF_RSH:
+    case BPF_ARSH:
+      if (y >= BigInt(w)) return undefined;
+      r = op === BPF_LSH ? x << y : op === BPF_RSH ? x >> y : sx >> y;
+      break;
+    case BPF_DIV:
+      r = y === 0n ? 0n : signed ? sx / sy : x / y;
+      break;
+    case BPF_MOD:
+      r = y === 0n ? x : signed ? sx % sy : x % y;
+      break;
+    default:
+      return undefined;
+  }
+  return BigInt.asUintN(w, r);
+}
+
 /** The scalar result of an ALU op, zero-extended for ALU32 even where the domain gives up. */
-function scalarOp(op: number, dst: Scalar, src: Scalar, alu32: boolean): Scalar {
+function scalarOp(op: number, dst: Scalar, src: Scalar, alu32: boolean, signed: boolean): Scalar {
+  const a = constValue(dst);
+  const b = a === undefined ? undefined : constValue(src);
+  if (a !== undefined && b !== undefined) {
+    const v = foldConst(op, a, b, alu32, signed);
+    if (v !== undefined) return scalarConst(v);
+  }
   if (op === BPF_DIV || op === BPF_MOD) {
     const r = scalarUnknown();
     if (alu32) {
@@ -146,7 +197,7 @@ export function checkAlu(env: Env, insn: Insn): void {
     writeReg(env, insn.dst, pointerAlu(env, insn, op, alu32, dst, src));
     return;
   }
-  writeReg(env, insn.dst, scalarReg(scalarOp(op, dst.s, src.s, alu32)));
+  writeReg(env, insn.dst, scalarReg(scalarOp(op, dst.s, src.s, alu32, insn.off === 1)));
 }
 
 function ptrArith(env: Env, regno: number, what: string, reg: Reg): never {

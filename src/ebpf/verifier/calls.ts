@@ -243,7 +243,7 @@ export function checkHelperCall(env: Env, insn: Insn): void {
   if (def.gplOnly && opts.gpl === false) fail(env, 'V053_HELPER_GPL', helper);
 
   const meta: CallMeta = { map: null, memArg: null, allocSize: 0, release: 0 };
-  def.args.forEach((t, k) => checkArg(env, def, k, t, meta));
+  for (let k = 0; k < def.args.length; k++) checkArg(env, def, k, def.args[k]!, meta);
   if (meta.memArg !== null)
     throw new TypeError(`helper ${def.name}: memory argument without a size after it`);
 

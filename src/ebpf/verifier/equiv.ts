@@ -18,7 +18,7 @@ import {
 import { tnumIn } from './tnum.js';
 
 /** Consistent old→cur id mapping, both ways. */
-class IdMap {
+export class IdMap {
   readonly #fwd = new Map<number, number>();
   readonly #back = new Map<number, number>();
 
@@ -27,6 +27,11 @@ class IdMap {
   /** A fresh id standing for "no link" on the current side (the kernel's tmp_id_gen). */
   fresh(): number {
     return ++this.#tmp;
+  }
+
+  reset(): void {
+    this.#fwd.clear();
+    this.#back.clear();
   }
 
   check(a: number, b: number): boolean {
@@ -133,10 +138,11 @@ export function statesEqual(
   cur: VState,
   live: (frame: number, r: number) => boolean,
   exact: boolean,
+  ids: IdMap = new IdMap(),
 ): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.refs.length !== cur.refs.length) return false;
-  const ids = new IdMap();
+  ids.reset();
   for (let k = 0; k < old.frames.length; k++) {
     const of = old.frames[k]!;
     const cf = cur.frames[k]!;
@@ -151,4 +157,37 @@ export function statesEqual(
     if (!ids.check(old.refs[k]!.id, cur.refs[k]!.id)) return false;
   }
   return true;
+}
+
+const TYPE_CODE: Readonly<Record<string, number>> = {
+  not_init: 0,
+  scalar: 1,
+  ctx: 2,
+  map_ptr: 3,
+  map_value: 4,
+  stack: 5,
+  mem: 6,
+};
+
+const lo32 = (x: bigint): number => Number(BigInt.asUintN(32, x));
+
+/**
+ * A hash of the live registers that states equal in `exact` mode share (a cheap filter before the
+ * full comparison when looking for infinite loops).
+ */
+export function fingerprint(st: VState, live: (frame: number, r: number) => boolean): number {
+  let h = st.frames.length;
+  for (let k = 0; k < st.frames.length; k++) {
+    const regs = st.frames[k]!.regs;
+    for (let r = 0; r < 10; r++) {
+      if (!live(k, r)) continue;
+      const reg = regs[r]!;
+      h = Math.imul(h ^ TYPE_CODE[reg.type]!, 0x9e3779b1);
+      if (reg.type === 'not_init') continue;
+      h = Math.imul(h ^ reg.off, 0x85ebca6b);
+      h = Math.imul(h ^ lo32(reg.s.varOff.value), 0xc2b2ae35);
+      h = Math.imul(h ^ lo32(reg.s.varOff.mask), 0x27d4eb2f);
+    }
+  }
+  return h | 0;
 }

@@ -57,7 +57,7 @@ import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
 import { type Env, fail } from './env.js';
-import { statesEqual } from './equiv.js';
+import { fingerprint, IdMap, statesEqual } from './equiv.js';
 import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
@@ -84,6 +84,8 @@ interface Checkpoint {
   readonly parent: Checkpoint | null;
   hits: number;
   misses: number;
+  /** fingerprint() of the state at its instruction. */
+  readonly fp: number;
 }
 
 interface Pending {
@@ -146,6 +148,7 @@ class Walk {
   #peakStates = 0;
   #maxPerInsn = 0;
   #lastId = 0;
+  readonly #ids = new IdMap();
 
   constructor(insns: readonly Insn[], opts: VerifyOptions, cfg: ProgramCfg, log: VerifierLog) {
     this.#insns = insns;
@@ -254,11 +257,13 @@ class Walk {
       this.#explored[idx] = list;
     }
     const mayGoto = isMayGoto(this.#insns[idx]!);
+    const ids = this.#ids;
+    const fp = fingerprint(cur, live);
     for (let k = 0; k < list.length; k++) {
       const cp = list[k]!;
       if (cp.branches > 0) {
-        if (mayGoto && statesEqual(cp.state, cur, live, false) && this.#isAncestor(cp)) return true;
-        if (statesEqual(cp.state, cur, live, true) && this.#isAncestor(cp)) {
+        if (mayGoto && statesEqual(cp.state, cur, live, false, ids) && this.#isAncestor(cp)) return true;
+        if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
           fail(
             env,
             'V072_INFINITE_LOOP',
@@ -268,7 +273,7 @@ class Walk {
         }
         continue;
       }
-      if (statesEqual(cp.state, cur, live, false)) {
+      if (statesEqual(cp.state, cur, live, false, ids)) {
         cp.hits++;
         return true;
       }
@@ -279,7 +284,14 @@ class Walk {
       }
     }
     clearSingularIds(cur);
-    const cp: Checkpoint = { state: copyState(cur), branches: 1, parent: this.#parent, hits: 0, misses: 0 };
+    const cp: Checkpoint = {
+      state: copyState(cur),
+      branches: 1,
+      parent: this.#parent,
+      hits: 0,
+      misses: 0,
+      fp: fingerprint(cur, live),
+    };
     list.push(cp);
     this.#parent = cp;
     this.#totalStates++;
