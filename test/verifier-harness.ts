@@ -14,6 +14,7 @@ import type { BpfMap } from '../src/ebpf/maps/map.js';
 import { MapTable } from '../src/ebpf/maps/table.js';
 import type { ProgTypeInfo, VerifyOptions, VerifyResult } from '../src/ebpf/verifier/api.js';
 import { tableMaps } from '../src/ebpf/verifier/map-info.js';
+import { IOURING_PROG_TYPE } from '../src/ebpf/verifier/prog-types.js';
 import { verify } from '../src/ebpf/verifier/verify.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
@@ -25,7 +26,6 @@ import {
   BPF_PSEUDO_MAP_VALUE,
 } from '../src/uapi/bpf.js';
 import { iouringRegistry } from '../src/uring/bpf/load.js';
-import { IOURING_PROG_TYPE } from '../src/uring/bpf/prog-type.js';
 
 /* ------------------------------------------------------------------ the standard maps */
 
