@@ -15,6 +15,14 @@ import { EXIT_CASES, LOOP_CASES } from './verifier-asm-cases-flow.js';
 import { HELPER_CASES } from './verifier-asm-cases-helpers.js';
 import { ALIGN_CASES, DEREF_CASES, STACK_CASES } from './verifier-asm-cases-mem.js';
 import {
+  ALU_PROBE_CASES,
+  HELPER_PROBE_CASES,
+  NULL_PROBE_CASES,
+  PRUNING_CASES,
+  RELEASE_PROBE_CASES,
+  SPILL_PROBE_CASES,
+} from './verifier-asm-cases-probes.js';
+import {
   INSN_CASES,
   PTR_ARITH_CASES,
   REG_CASES,
@@ -50,6 +58,12 @@ const TABLES: Readonly<Record<string, readonly AsmCase[]>> = {
   calls: CALL_CASES,
   exit: EXIT_CASES,
   loops: LOOP_CASES,
+  'probes: pruning': PRUNING_CASES,
+  'probes: spills': SPILL_PROBE_CASES,
+  'probes: scalars': ALU_PROBE_CASES,
+  'probes: NULL checks': NULL_PROBE_CASES,
+  'probes: release': RELEASE_PROBE_CASES,
+  'probes: helpers': HELPER_PROBE_CASES,
 };
 
 const ALL: readonly AsmCase[] = Object.values(TABLES).flat();
