@@ -359,3 +359,147 @@ export const HELPER_PROBE_CASES: readonly AsmCase[] = [
     at: 5,
   },
 ];
+
+export const FRAME_PROBE_CASES: readonly AsmCase[] = [
+  {
+    name: 'rejects a callee reading r2, which its caller never wrote (V020)',
+    asm: 'call f\nr0 = 0\nexit\nf:\nr0 = r2\nexit',
+    expect: 'V020_UNINIT_REG',
+    at: 3,
+    message: /R2/,
+  },
+  {
+    name: 'accepts a call with r2-r5 unwritten when the callee reads only r1',
+    asm: 'r1 = 1\ncall f\nr0 = 0\nexit\nf:\nr0 = r1\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a callee NULL-checking a lookup result it was passed',
+    asm: `${LOOKUP_ARR}
+      r1 = r0
+      call f
+      r0 = 0
+      exit
+    f:
+      if r1 == 0 goto +1
+      *(u64 *)(r1 + 0) = 1
+      r0 = 0
+      exit`,
+    expect: 'accept',
+  },
+  {
+    name: 'rejects a callee storing through a lookup result it was passed unchecked (V031)',
+    asm: `${LOOKUP_ARR}
+      r1 = r0
+      call f
+      r0 = 0
+      exit
+    f:
+      *(u64 *)(r1 + 0) = 1
+      r0 = 0
+      exit`,
+    expect: 'V031_NULL_DEREF',
+    at: 10,
+  },
+  {
+    name: "accepts a pointer to main's stack passed through f to g, which writes it",
+    asm: `
+      r1 = r10
+      r1 += -8
+      call f
+      r0 = *(u64 *)(r10 - 8)
+      r0 = 0
+      exit
+    f:
+      r6 = r1
+      call g
+      r0 = *(u64 *)(r6 + 0)
+      exit
+    g:
+      *(u64 *)(r1 + 0) = 3
+      r0 = 0
+      exit`,
+    expect: 'accept',
+  },
+  {
+    name: "rejects the caller reading its fp-8 after the callee wrote the callee's own fp-8 (V033)",
+    asm: 'call f\nr0 = *(u64 *)(r10 - 8)\nr0 = 0\nexit\nf:\n*(u64 *)(r10 - 8) = 0\nr0 = 0\nexit',
+    expect: 'V033_STACK_UNINIT',
+    at: 1,
+  },
+];
+
+export const MISC_PROBE_CASES: readonly AsmCase[] = [
+  {
+    name: 'rejects a direct value lddw at offset 64 of the 64-byte .data value (V013)',
+    asm: 'r1 = map_value[data]+64 ll\nr0 = 0\nexit',
+    expect: 'V013_BAD_LDDW',
+    at: 0,
+  },
+  {
+    name: 'rejects a direct value lddw of a HASH map (V013)',
+    asm: 'r1 = map_value[hash] ll\nr0 = 0\nexit',
+    expect: 'V013_BAD_LDDW',
+    at: 0,
+  },
+  {
+    name: 'rejects an atomic add into the frozen .rodata value (V040)',
+    asm: 'r1 = map_value[rodata] ll\nr2 = 1\nlock *(u64 *)(r1 + 0) += r2\nr0 = 0\nexit',
+    expect: 'V040_READ_ONLY',
+    at: 3,
+  },
+  {
+    name: 'accepts the ctx user_data as 8 bytes of helper memory (a departure from the kernel)',
+    asm: 'r2 = r1\nr1 = map[rb] ll\nr3 = 8\nr4 = 0\ncall 130\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'rejects the whole 16-byte ctx as helper memory (V057)',
+    asm: 'r2 = r1\nr1 = map[rb] ll\nr3 = 16\nr4 = 0\ncall 130\nr0 = 0\nexit',
+    expect: 'V057_HELPER_MEM_RANGE',
+    at: 5,
+  },
+  {
+    name: 'rejects a 4-byte store of a pointer into the stack (V041)',
+    asm: '*(u32 *)(r10 - 8) = w1\nr0 = 0\nexit',
+    expect: 'V041_PTR_LEAK',
+    at: 0,
+  },
+  {
+    name: 'rejects a fixed read of a word a variable-offset store may have missed (V033)',
+    asm: `
+      r2 = *(u32 *)(r1 + 8)
+      r2 &= 8
+      r3 = r10
+      r3 += -16
+      r3 += r2
+      *(u64 *)(r3 + 0) = 0
+      r0 = *(u64 *)(r10 - 16)
+      r0 = 0
+      exit`,
+    expect: 'V033_STACK_UNINIT',
+    at: 6,
+  },
+  {
+    name: 'accepts an invalid load on a branch never taken (r0 is known 0)',
+    asm: 'r0 = 0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r2 + 0)\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'rejects r0 = r10 - r10 at exit: the difference of two pointers is an unknown scalar (V070)',
+    asm: 'r0 = r10\nr0 -= r10\nexit',
+    expect: 'V070_BAD_RETURN',
+    at: 2,
+  },
+  {
+    name: 'rejects an endless loop whose counter keeps growing, at the processed limit (V073)',
+    asm: 'r0 = 0\nr2 = 0\nl:\nr2 += 1\ngoto l',
+    expect: 'V073_TOO_COMPLEX',
+    maxProcessed: 1000,
+  },
+  {
+    name: 'accepts a 32-bit cmpxchg on an initialised stack word',
+    asm: '*(u32 *)(r10 - 4) = 0\nw0 = 0\nw2 = 1\nw0 = cmpxchg32_32(r10 - 4, w0, w2)\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+];

@@ -16,7 +16,9 @@ import { HELPER_CASES } from './verifier-asm-cases-helpers.js';
 import { ALIGN_CASES, DEREF_CASES, STACK_CASES } from './verifier-asm-cases-mem.js';
 import {
   ALU_PROBE_CASES,
+  FRAME_PROBE_CASES,
   HELPER_PROBE_CASES,
+  MISC_PROBE_CASES,
   NULL_PROBE_CASES,
   PRUNING_CASES,
   RELEASE_PROBE_CASES,
@@ -64,6 +66,8 @@ const TABLES: Readonly<Record<string, readonly AsmCase[]>> = {
   'probes: NULL checks': NULL_PROBE_CASES,
   'probes: release': RELEASE_PROBE_CASES,
   'probes: helpers': HELPER_PROBE_CASES,
+  'probes: frames': FRAME_PROBE_CASES,
+  'probes: misc': MISC_PROBE_CASES,
 };
 
 const ALL: readonly AsmCase[] = Object.values(TABLES).flat();
