@@ -78,7 +78,8 @@ export function runVerify(argv: string[], io: Io): number {
     return 1;
   }
   for (const p of obj.file.programs) {
-    if (!p.supported && prog === null) io.out(`${p.name}: skipped (section '${p.section}' is not an io_uring program)\n`);
+    if (!p.supported && prog === null)
+      io.out(`${p.name}: skipped (section '${p.section}' is not an io_uring program)\n`);
   }
   const rt = new Runtime();
   const { helpers } = iouringRegistry(rt.bpfMaps);

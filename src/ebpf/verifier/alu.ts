@@ -257,7 +257,7 @@ function pointerAlu(env: Env, insn: Insn, op: number, alu32: boolean, dst: Reg, 
       dst.type === src.type &&
       !dst.nullable &&
       !src.nullable &&
-      dst.map === src.map &&
+      dst.map?.id === src.map?.id &&
       dst.frame === src.frame &&
       dst.ref === src.ref;
     if (op === BPF_SUB && same && dst.type !== 'map_ptr') return scalarReg(scalarUnknown());

@@ -31,7 +31,7 @@ import {
   ptrReg,
   type Reg,
   regStr,
-  STACK_MISC,
+  STACK_INVALID,
   typeName,
   unknownReg,
   type VState,
@@ -215,8 +215,9 @@ export function forEachReg(st: VState, fn: (r: Reg) => Reg | null): void {
       const n = fn(sp.reg);
       if (n === null) continue;
       if (n.type === 'not_init') {
+        // A released pointer's bytes stay unreadable (reading them would leak the address).
         f.spills[s] = null;
-        f.stype.fill(STACK_MISC, s * 8 + sp.at, s * 8 + sp.at + sp.size);
+        f.stype.fill(STACK_INVALID, s * 8 + sp.at, s * 8 + sp.at + sp.size);
       } else f.spills[s] = { ...sp, reg: n };
     }
   }

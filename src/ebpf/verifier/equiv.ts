@@ -89,7 +89,7 @@ export function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean
   return (
     old.nullable === cur.nullable &&
     old.off === cur.off &&
-    old.map === cur.map &&
+    old.map?.id === cur.map?.id &&
     old.size === cur.size &&
     old.frame === cur.frame &&
     old.rdonly === cur.rdonly &&

@@ -84,10 +84,14 @@ export class VerifierLog {
       this.#put(`; ${src.text.trim()} @ ${src.file}:${src.line}`);
     }
     this.#lastLine = src;
-    const insn = this.#insns[idx]!;
-    const text = formatInsn(this.#insns, idx).text;
-    const line = `${idx}: (${insn.code.toString(16).padStart(2, '0')}) ${text}`;
+    const line = this.#insnText(idx);
     this.#put(suffix === '' ? line : `${line.padEnd(40)}; ${suffix}`);
+  }
+
+  /** `N: (code) text`. */
+  #insnText(idx: number): string {
+    const insn = this.#insns[idx]!;
+    return `${idx}: (${insn.code.toString(16).padStart(2, '0')}) ${formatInsn(this.#insns, idx).text}`;
   }
 
   /** Level 2: an instruction and the state after it. */
@@ -114,7 +118,10 @@ export class VerifierLog {
       this.#lastLine = null;
       for (const idx of order) if (idx !== err.index) this.#insnLine(idx);
     }
-    if (this.level >= 1 && err.index < this.#insns.length) this.#insnLine(err.index);
+    if (err.index < this.#insns.length) {
+      if (this.level >= 1) this.#insnLine(err.index);
+      else this.#put(this.#insnText(err.index));
+    }
     const text = err.message.replace(/^insn \d+: /, '');
     this.#put(text);
     if (st !== null) {

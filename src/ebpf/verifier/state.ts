@@ -207,21 +207,30 @@ export function stateStr(s: VState): string {
 
 /** Drop scalar link ids held by one register only (the kernel's clear_singular_ids). */
 export function clearSingularIds(st: VState): void {
-  const count = new Map<number, number>();
+  let count: Map<number, number> | null = null;
   const visit = (r: Reg): void => {
-    if (r.type === 'scalar' && r.id !== 0) count.set(r.id, (count.get(r.id) ?? 0) + 1);
+    if (r.type !== 'scalar' || r.id === 0) return;
+    count ??= new Map();
+    count.set(r.id, (count.get(r.id) ?? 0) + 1);
   };
   for (const f of st.frames) {
-    f.regs.forEach(visit);
+    for (const r of f.regs) visit(r);
     for (const sp of f.spills) if (sp) visit(sp.reg);
   }
-  const fix = (r: Reg): Reg =>
-    r.type === 'scalar' && r.id !== 0 && count.get(r.id) === 1 ? { ...r, id: 0 } : r;
+  const c = count as Map<number, number> | null;
+  if (c === null) return;
+  let single = false;
+  for (const n of c.values()) if (n === 1) single = true;
+  if (!single) return;
+  const lone = (r: Reg): boolean => r.type === 'scalar' && r.id !== 0 && c.get(r.id) === 1;
   for (const f of st.frames) {
-    for (let k = 0; k < 11; k++) f.regs[k] = fix(f.regs[k]!);
+    for (let k = 0; k < 11; k++) {
+      const r = f.regs[k]!;
+      if (lone(r)) f.regs[k] = { ...r, id: 0 };
+    }
     for (let k = 0; k < f.spills.length; k++) {
       const sp = f.spills[k];
-      if (sp) f.spills[k] = { ...sp, reg: fix(sp.reg) };
+      if (sp && lone(sp.reg)) f.spills[k] = { ...sp, reg: { ...sp.reg, id: 0 } };
     }
   }
 }

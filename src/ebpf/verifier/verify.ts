@@ -312,7 +312,7 @@ class Walk {
       if (++this.#processed > this.#limit) {
         fail(env, 'V073_TOO_COMPLEX', { processed: this.#processed }, `the limit is ${this.#limit}`);
       }
-      if (this.#cfg.jumpTarget[idx] && this.#visit(idx)) {
+      if ((this.#cfg.jumpTarget[idx] || isMayGoto(insns[idx]!)) && this.#visit(idx)) {
         this.#log.pruned(idx);
         this.#endPath();
         if (!this.#resume()) return;
