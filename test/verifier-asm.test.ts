@@ -18,6 +18,7 @@ import {
   ALU_PROBE_CASES,
   FRAME_PROBE_CASES,
   HELPER_PROBE_CASES,
+  LIVENESS_CASES,
   MISC_PROBE_CASES,
   NULL_PROBE_CASES,
   PRUNING_CASES,
@@ -68,6 +69,7 @@ const TABLES: Readonly<Record<string, readonly AsmCase[]>> = {
   'probes: helpers': HELPER_PROBE_CASES,
   'probes: frames': FRAME_PROBE_CASES,
   'probes: misc': MISC_PROBE_CASES,
+  'probes: liveness': LIVENESS_CASES,
 };
 
 const ALL: readonly AsmCase[] = Object.values(TABLES).flat();
