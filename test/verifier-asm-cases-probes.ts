@@ -1,8 +1,8 @@
 /**
- * Verifier cases that probe soundness where verifiers go wrong: state pruning (precision of
- * registers, stack slots and pointer types at a join, liveness), spill widths, scalar tracking
- * through mul/sub/neg/arsh and 32-bit wraparound, register-register bounds, NULL checks that are
- * not NULL checks, use after release, and memory written by helpers.
+ * Verifier cases that probe soundness where verifiers go wrong (pruning: verifier-asm-cases-pruning.ts):
+ * spill widths, scalar tracking through mul/sub/neg/arsh and 32-bit wraparound, register-register
+ * bounds, NULL checks that are not NULL checks, use after release, memory written by helpers,
+ * frames, maps chosen by a branch, read-only maps.
  */
 import {
   type AsmCase,
@@ -13,11 +13,6 @@ import {
   SUBMIT_R0,
 } from './verifier-asm-cases.js';
 
-/** r6 = ctx, then LOOKUP_ARR_CHECKED: r0 is a map value from slot 8 on. */
-const CTX_LOOKUP = `
-  r6 = r1
-  ${LOOKUP_ARR_CHECKED}`;
-
 /** A 48-byte arr value in r0 indexed by r1 = f(u32 at value+0) built by `ops`, then a u64 load. */
 const indexed = (ops: string, size = 64): string => `${LOOKUP_ARR_CHECKED}
   r1 = *(u32 *)(r0 + 0)
@@ -25,88 +20,6 @@ const indexed = (ops: string, size = 64): string => `${LOOKUP_ARR_CHECKED}
   r0 += r1
   r2 = *(u${size} *)(r0 + 0)
   ${OUT}`;
-
-/** `n` branches in a row, each writing r3 (dead after the next write): 2^n paths without pruning. */
-function diamonds(n: number): string {
-  const out = ['r2 = *(u32 *)(r1 + 8)'];
-  for (let k = 0; k < n; k++) out.push(`if r2 == ${k} goto +1`, `r3 = ${k}`);
-  out.push('r0 = 0', 'exit');
-  return out.join('\n');
-}
-
-export const PRUNING_CASES: readonly AsmCase[] = [
-  {
-    name: 'rejects an offset of 48 that only the second-explored path sets (register precision at a join) (V035)',
-    asm: `${CTX_LOOKUP}
-      r2 = *(u32 *)(r6 + 8)
-      r1 = 48
-      if r2 == 0 goto +1
-      r1 = 0
-      r0 += r1
-      r3 = *(u64 *)(r0 + 0)
-      ${OUT}`,
-    expect: 'V035_MAP_VALUE_OOB',
-    at: 13,
-  },
-  {
-    name: 'accepts the same join when the second path sets 40',
-    asm: `${CTX_LOOKUP}
-      r2 = *(u32 *)(r6 + 8)
-      r1 = 40
-      if r2 == 0 goto +1
-      r1 = 0
-      r0 += r1
-      r3 = *(u64 *)(r0 + 0)
-      ${OUT}`,
-    expect: 'accept',
-  },
-  {
-    name: 'rejects an offset of 48 spilled to the stack on the second-explored path only (V035)',
-    asm: `${CTX_LOOKUP}
-      r2 = *(u32 *)(r6 + 8)
-      *(u64 *)(r10 - 16) = 48
-      if r2 == 0 goto +1
-      *(u64 *)(r10 - 16) = 0
-      r1 = *(u64 *)(r10 - 16)
-      r0 += r1
-      r3 = *(u64 *)(r0 + 0)
-      ${OUT}`,
-    expect: 'V035_MAP_VALUE_OOB',
-    at: 14,
-  },
-  {
-    name: 'rejects a load through a register that is ctx on one path and a constant on the other (V030)',
-    asm: `
-      r2 = *(u32 *)(r1 + 8)
-      r3 = 0x1000
-      if r2 == 0 goto +1
-      r3 = r1
-      r0 = *(u64 *)(r3 + 0)
-      r0 = 0
-      exit`,
-    expect: 'V030_BAD_MEM_TYPE',
-    at: 4,
-  },
-  {
-    name: 'accepts 40 branches in a row within 5000 processed instructions (dead registers prune)',
-    asm: diamonds(40),
-    expect: 'accept',
-    maxProcessed: 5000,
-  },
-  {
-    name: 'accepts a loop whose counter lives in a stack slot',
-    asm: `
-      *(u64 *)(r10 - 8) = 0
-    l:
-      r2 = *(u64 *)(r10 - 8)
-      r2 += 1
-      *(u64 *)(r10 - 8) = r2
-      if r2 < 5 goto l
-      r0 = 0
-      exit`,
-    expect: 'accept',
-  },
-];
 
 export const SPILL_PROBE_CASES: readonly AsmCase[] = [
   {
@@ -504,100 +417,108 @@ export const MISC_PROBE_CASES: readonly AsmCase[] = [
   },
 ];
 
-/** CTX_LOOKUP, then r7 = wait_nr: a branch on r7 makes two paths; the first explored is the safe one. */
-const TWO_PATHS = `${CTX_LOOKUP}
-  r7 = *(u32 *)(r6 + 8)`;
-
-export const LIVENESS_CASES: readonly AsmCase[] = [
+export const MAP_PROBE_CASES: readonly AsmCase[] = [
   {
-    name: 'rejects a ctx pointer on the second-explored path stored into a map value after a join (V041)',
-    asm: `${TWO_PATHS}
-      r3 = r6
-      if r7 == 0 goto +1
-      r3 = *(u64 *)(r6 + 0)
-      *(u64 *)(r0 + 0) = r3
-      ${OUT}`,
-    expect: 'V041_PTR_LEAK',
-    at: 12,
-  },
-  {
-    name: 'rejects an offset of 48 passed in r2 to a callee, set on the second-explored path (V035)',
-    asm: `${TWO_PATHS}
-      r2 = 48
-      if r7 == 0 goto +1
-      r2 = 0
-      r1 = r0
-      call f
-      ${OUT}
-    f:
-      r1 += r2
-      r0 = *(u64 *)(r1 + 0)
-      r0 = 0
-      exit`,
-    expect: 'V035_MAP_VALUE_OOB',
-    at: 17,
-  },
-  {
-    name: 'rejects an offset of 48 kept in r6 across a call, set on the second-explored path (V035)',
+    name: 'rejects offset 40 of a value looked up in hash (16 bytes) or arr (48) chosen by a branch (V035)',
     asm: `
-      r8 = r1
-      ${LOOKUP_ARR_CHECKED}
-      r7 = *(u32 *)(r8 + 8)
-      r6 = 48
-      if r7 == 0 goto +1
-      r6 = 0
-      r9 = r0
-      call f
-      r9 += r6
-      r0 = *(u64 *)(r9 + 0)
-      ${OUT}
-    f:
-      r0 = 0
-      exit`,
-    expect: 'V035_MAP_VALUE_OOB',
-    at: 15,
-  },
-  {
-    name: "rejects an offset of 48 a callee reads from its caller's stack, set on the second-explored path (V035)",
-    asm: `${TWO_PATHS}
-      *(u64 *)(r10 - 16) = 48
-      if r7 == 0 goto +1
-      *(u64 *)(r10 - 16) = 0
-      r1 = r0
-      r2 = r10
-      r2 += -16
-      call f
-      ${OUT}
-    f:
-      r3 = *(u64 *)(r2 + 0)
-      r1 += r3
-      r0 = *(u64 *)(r1 + 0)
-      r0 = 0
-      exit`,
-    expect: 'V035_MAP_VALUE_OOB',
-    at: 20,
-  },
-  {
-    name: 'rejects a helper size of 16 over 8 bytes, set on the second-explored path (V057)',
-    asm: `
+      r6 = r1
       *(u64 *)(r10 - 8) = 0
-      r6 = *(u32 *)(r1 + 8)
-      r3 = 16
-      if r6 == 0 goto +1
-      r3 = 8
-      r1 = map[rb] ll
+      r7 = *(u32 *)(r6 + 8)
+      r1 = map[hash] ll
+      if r7 == 0 goto +2
+      r1 = map[arr] ll
       r2 = r10
       r2 += -8
-      r4 = 0
-      call 130
-      r0 = 0
-      exit`,
-    expect: 'V057_HELPER_MEM_RANGE',
-    at: 10,
+      call 1
+      if r0 == 0 goto out
+      r1 = *(u64 *)(r0 + 40)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 12,
+    message: /value_size=16/,
   },
   {
-    name: 'accepts a loop stepping by an unknown amount in [1, 4] up to 100',
-    asm: 'r3 = *(u32 *)(r1 + 8)\nr3 &= 3\nr3 += 1\nr2 = 0\nl:\nr2 += r3\nif r2 < 100 goto l\nr0 = 0\nexit',
+    name: 'rejects map_update_elem on the frozen .rodata map (V040)',
+    asm: `
+      *(u32 *)(r10 - 4) = 0
+      *(u64 *)(r10 - 40) = 0
+      *(u64 *)(r10 - 32) = 0
+      *(u64 *)(r10 - 24) = 0
+      *(u64 *)(r10 - 16) = 0
+      r2 = r10
+      r2 += -4
+      r3 = r10
+      r3 += -40
+      r1 = map[rodata] ll
+      r4 = 0
+      call 2
+      r0 = 0
+      exit`,
+    expect: 'V040_READ_ONLY',
+    at: 12,
+    todo: 'the verifier accepts it (the helper fails with -EPERM at run time); the kernel refuses update/delete on a map programs may not write ("write into map forbidden", record_func_map), and the rules ask V040 for stores into read-only maps',
+  },
+  {
+    name: 'rejects map_delete_elem on the frozen .rodata map (V040)',
+    asm: '*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[rodata] ll\ncall 3\nr0 = 0\nexit',
+    expect: 'V040_READ_ONLY',
+    at: 5,
+    todo: 'the verifier accepts it (the helper fails with -EPERM at run time); the kernel refuses update/delete on a map programs may not write ("write into map forbidden", record_func_map)',
+  },
+  {
+    name: 'accepts a map pointer spilled and filled before map_lookup_elem',
+    asm: 'r1 = map[arr] ll\n*(u64 *)(r10 - 16) = r1\n*(u32 *)(r10 - 4) = 0\nr1 = *(u64 *)(r10 - 16)\nr2 = r10\nr2 += -4\ncall 1\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a map value as the value of map_update_elem on the same map',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r3 = r0
+      r2 = r10
+      r2 += -4
+      r1 = map[arr] ll
+      r4 = 0
+      call 2
+      ${OUT}`,
+    expect: 'accept',
+  },
+  {
+    name: 'rejects a 16-byte hash value as the 48-byte value of an arr update (V057)',
+    asm: `
+      *(u64 *)(r10 - 8) = 0
+      r2 = r10
+      r2 += -8
+      r1 = map[hash] ll
+      call 1
+      if r0 == 0 goto out
+      r3 = r0
+      *(u32 *)(r10 - 12) = 0
+      r2 = r10
+      r2 += -12
+      r1 = map[arr] ll
+      r4 = 0
+      call 2
+      ${OUT}`,
+    expect: 'V057_HELPER_MEM_RANGE',
+    at: 14,
+  },
+  {
+    name: 'accepts a ring buffer reservation as the key of a hash lookup',
+    asm: `${RESERVE_CHECKED}
+      r6 = r0
+      *(u64 *)(r6 + 0) = 0
+      r2 = r6
+      r1 = map[hash] ll
+      call 1
+      r1 = r6
+      r2 = 0
+      call 132
+      ${OUT}`,
+    expect: 'accept',
+  },
+  {
+    name: 'accepts r6 kept across a tail call that fell through',
+    asm: 'r6 = 0\nr2 = map[progs] ll\nr3 = 0\ncall 12\nr0 = r6\nexit',
     expect: 'accept',
   },
 ];

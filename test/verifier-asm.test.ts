@@ -18,13 +18,13 @@ import {
   ALU_PROBE_CASES,
   FRAME_PROBE_CASES,
   HELPER_PROBE_CASES,
-  LIVENESS_CASES,
+  MAP_PROBE_CASES,
   MISC_PROBE_CASES,
   NULL_PROBE_CASES,
-  PRUNING_CASES,
   RELEASE_PROBE_CASES,
   SPILL_PROBE_CASES,
 } from './verifier-asm-cases-probes.js';
+import { LIVENESS_CASES, PRUNING_CASES } from './verifier-asm-cases-pruning.js';
 import {
   INSN_CASES,
   PTR_ARITH_CASES,
@@ -70,6 +70,7 @@ const TABLES: Readonly<Record<string, readonly AsmCase[]>> = {
   'probes: frames': FRAME_PROBE_CASES,
   'probes: misc': MISC_PROBE_CASES,
   'probes: liveness': LIVENESS_CASES,
+  'probes: maps': MAP_PROBE_CASES,
 };
 
 const ALL: readonly AsmCase[] = Object.values(TABLES).flat();
