@@ -109,6 +109,49 @@ export const ALU_PROBE_CASES: readonly AsmCase[] = [
     expect: 'V037_VAR_OFF_UNBOUNDED',
     at: 12,
   },
+  {
+    name: 'accepts an index bounded by `if r1 > r2` where r2 is masked to [0, 40]',
+    asm: indexed('r2 = *(u32 *)(r0 + 4)\nr2 &= 40\nif r1 > r2 goto out', 8),
+    expect: 'accept',
+  },
+  {
+    name: 'accepts an index proven equal to a register holding 40',
+    asm: indexed('r2 = 40\nif r1 != r2 goto out'),
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a u32 spill and u32 fill of an index keeping its bounds',
+    asm: indexed('r1 &= 3\n*(u32 *)(r10 - 16) = w1\nw1 = *(u32 *)(r10 - 16)\nr1 <<= 3'),
+    expect: 'accept',
+  },
+  {
+    name: 'accepts an offset of 40 stored as an immediate and filled',
+    asm: indexed('*(u64 *)(r10 - 16) = 40\nr1 = *(u64 *)(r10 - 16)'),
+    expect: 'accept',
+  },
+  {
+    name: 'rejects an offset of 48 stored as an immediate and filled (V035)',
+    asm: indexed('*(u64 *)(r10 - 16) = 48\nr1 = *(u64 *)(r10 - 16)'),
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 11,
+  },
+  {
+    name: 'rejects a byte index sign-extended by movsx and checked >= 0: it may be 127 (V035)',
+    asm: indexed('r1 = (s8) r1\nif r1 s< 0 goto out', 8),
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 11,
+  },
+  {
+    name: 'rejects a byte index sign-extended by movsx and not checked (V037)',
+    asm: indexed('r1 = (s8) r1', 8),
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 10,
+  },
+  {
+    name: 'accepts a byte-swapped index bounded by `if r1 > 47`',
+    asm: indexed('r1 = be16 r1\nif r1 > 47 goto out', 8),
+    expect: 'accept',
+  },
 ];
 
 export const NULL_PROBE_CASES: readonly AsmCase[] = [
