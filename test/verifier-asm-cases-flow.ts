@@ -198,6 +198,80 @@ export const LOOP_CASES: readonly AsmCase[] = [
     asm: LOOP_1000,
     expect: 'accept',
   },
+  {
+    name: 'accepts a loop that may return early',
+    asm: `
+      r0 = 0
+      r2 = 0
+      r3 = *(u32 *)(r1 + 8)
+    l:
+      if r2 == r3 goto done
+      r2 += 1
+      if r2 < 8 goto l
+    done:
+      exit`,
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a loop reserving and submitting a record per iteration',
+    asm: `
+      r6 = 0
+    l:
+      r1 = map[rb] ll
+      r2 = 8
+      r3 = 0
+      call 131
+      if r0 == 0 goto next
+      *(u64 *)(r0 + 0) = r6
+      r1 = r0
+      r2 = 0
+      call 132
+    next:
+      r6 += 1
+      if r6 < 8 goto l
+      r0 = 0
+      exit`,
+    expect: 'accept',
+  },
+  {
+    name: 'rejects the loop skipping the submit in its last iteration (V058)',
+    asm: `
+      r6 = 0
+    l:
+      r1 = map[rb] ll
+      r2 = 8
+      r3 = 0
+      call 131
+      if r0 == 0 goto next
+      if r6 == 7 goto next
+      r1 = r0
+      r2 = 0
+      call 132
+    next:
+      r6 += 1
+      if r6 < 8 goto l
+      r0 = 0
+      exit`,
+    expect: 'V058_UNRELEASED_REF',
+    at: 14,
+  },
+  {
+    name: 'accepts a bpf2bpf call in a loop',
+    asm: 'r6 = 0\nl:\nr1 = r6\ncall f\nr6 += 1\nif r6 < 4 goto l\nr0 = 0\nexit\nf:\nr0 = r1\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'accepts a counted loop that also has a may_goto',
+    asm: 'r0 = 0\nr2 = 0\nl:\nmay_goto +3\nr2 += 1\nif r2 < 10 goto l\nexit\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'rejects a loop bounded only by may_goto, explored iteration by iteration up to the limit (V073)',
+    asm: 'r0 = 0\nr2 = 0\nl:\nmay_goto +2\nr2 += 1\ngoto l\nexit',
+    expect: 'V073_TOO_COMPLEX',
+    maxProcessed: 4000,
+  },
+  { name: 'accepts gotol', asm: 'r0 = 0\ngotol +0\nexit', expect: 'accept' },
   // V072
   {
     name: 'rejects a jump to itself (V072)',
