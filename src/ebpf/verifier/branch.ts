@@ -8,8 +8,8 @@ import { type Insn, insnClass, jmpOp, srcBit } from '../insn.js';
 import { readReg } from './alu.js';
 import { forEachReg } from './calls.js';
 import type { Env } from './env.js';
-import { constValue, type Scalar } from './scalar.js';
-import { branchRefine } from './scalar-branch.js';
+import { constValue, type Scalar, scalarCopy } from './scalar.js';
+import { branchRefine, branchTaken } from './scalar-branch.js';
 import { constReg, copyState, curFrame, isPointer, type Reg, type VState } from './state.js';
 
 /** The states on the fall-through and taken edges (null: the edge cannot be taken). */
@@ -68,13 +68,22 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
     return { fall: cur, taken: copyState(cur) };
   }
 
-  const same = isX && insn.dst === insn.src;
-  const { taken, fallthrough } = branchRefine(dst.s, same ? dst.s : src.s, op, jmp32);
+  // The scalar domain treats one object passed twice as one register compared with itself: only
+  // do that for the same register or copies linked by id; otherwise pass distinct objects.
+  const same = isX && (insn.dst === insn.src || (dst.id !== 0 && dst.id === src.id));
+  const srcS = same ? dst.s : src.s === dst.s ? scalarCopy(src.s) : src.s;
+  if (constValue(dst.s) !== undefined && constValue(src.s) !== undefined) {
+    // Two constants: the edge is known and nothing is learnt.
+    return branchTaken(dst.s, srcS, op, jmp32) === 1
+      ? { fall: null, taken: cur }
+      : { fall: cur, taken: null };
+  }
+  const { taken, fallthrough } = branchRefine(dst.s, srcS, op, jmp32);
   const apply = (st: VState, a: Scalar, b: Scalar): VState => {
     const regs = curFrame(st).regs;
     regs[insn.dst] = { ...dst, s: a };
     propagate(st, dst.id, a);
-    if (isX && !same) {
+    if (isX && insn.dst !== insn.src) {
       regs[insn.src] = { ...src, s: b };
       propagate(st, src.id, b);
     }

@@ -5,7 +5,7 @@
  * Registers dead at the instruction (static liveness) are not compared. `exact` mode (used for
  * infinite-loop detection) asks for equality instead of coverage.
  */
-import type { Scalar } from './scalar.js';
+import { type Scalar, scalarUnknown } from './scalar.js';
 import {
   type Frame,
   type Reg,
@@ -190,4 +190,55 @@ export function fingerprint(st: VState, live: (frame: number, r: number) => bool
     }
   }
   return h | 0;
+}
+
+/**
+ * may_goto widening: when the loop state `cur` has the shape of its ancestor `old` at the same
+ * may_goto (same frames, register types, pointer targets, stack layout) but other values, forget
+ * (make unknown) each live scalar and pointer offset that `old` does not cover, so that the next
+ * iteration is covered by this one. Sound because may_goto bounds the iterations at run time; the
+ * body is then checked once for every value. Returns false (and leaves cur alone) on another shape.
+ */
+export function widenLoopState(
+  old: VState,
+  cur: VState,
+  live: (frame: number, r: number) => boolean,
+): boolean {
+  if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
+  for (let k = 0; k < old.frames.length; k++) {
+    const of = old.frames[k]!;
+    const cf = cur.frames[k]!;
+    if (of.callsite !== cf.callsite) return false;
+    for (let r = 0; r < 10; r++) {
+      if (!live(k, r)) continue;
+      const o = of.regs[r]!;
+      const c = cf.regs[r]!;
+      if (o.type !== c.type || o.nullable !== c.nullable || o.map?.id !== c.map?.id || o.frame !== c.frame)
+        return false;
+      if (o.type !== 'scalar' && o.type !== 'not_init' && o.off !== c.off) return false;
+    }
+    for (let b = 0; b < of.stype.length; b++) if (of.stype[b] !== cf.stype[b]) return false;
+    for (let slot = 0; slot < of.spills.length; slot++) {
+      const o = of.spills[slot];
+      const c = cf.spills[slot];
+      if ((o == null) !== (c == null)) return false;
+      if (o && c && (o.size !== c.size || o.at !== c.at || o.reg.type !== c.reg.type)) return false;
+    }
+  }
+  const ids = new IdMap();
+  const widen = (o: Reg, c: Reg): Reg => {
+    if (c.type === 'not_init' || scalarWithin(o.s, c.s, false)) return c;
+    return { ...c, s: scalarUnknown(), id: c.type === 'scalar' ? 0 : c.id };
+  };
+  for (let k = 0; k < old.frames.length; k++) {
+    const of = old.frames[k]!;
+    const cf = cur.frames[k]!;
+    for (let r = 0; r < 10; r++) if (live(k, r)) cf.regs[r] = widen(of.regs[r]!, cf.regs[r]!);
+    for (let slot = 0; slot < cf.spills.length; slot++) {
+      const o = of.spills[slot];
+      const c = cf.spills[slot];
+      if (o && c && !regsafe(o.reg, c.reg, ids, false)) cf.spills[slot] = { ...c, reg: widen(o.reg, c.reg) };
+    }
+  }
+  return true;
 }

@@ -27,8 +27,23 @@ export type AccessKind = 'read' | 'write' | 'atomic';
 
 const MAX_OFF = BigInt(BPF_MAX_VAR_OFF);
 
-/** An unknown scalar loaded from `size` bytes, zero- or sign-extended. */
+const SIZED = new Map<number, Scalar>();
+
+/**
+ * An unknown scalar loaded from `size` bytes, zero- or sign-extended. Shared objects: scalars in a
+ * state are never mutated (every operation copies first).
+ */
 export function sizedUnknown(size: number, signed = false): Scalar {
+  const key = size * 2 + (signed ? 1 : 0);
+  let s = SIZED.get(key);
+  if (s === undefined) {
+    s = makeSizedUnknown(size, signed);
+    SIZED.set(key, s);
+  }
+  return s;
+}
+
+function makeSizedUnknown(size: number, signed: boolean): Scalar {
   const s = scalarUnknown();
   if (size >= 8) return s;
   const bits = BigInt(size * 8);
@@ -176,10 +191,8 @@ function dropSpills(frame: Frame, lo: number, hi: number): void {
   }
 }
 
-/** Bytes [lo, hi) must all be initialised; a spilled pointer among them is `ptrRule`'s error. */
+/** Bytes [lo, hi) must all be initialised (else onUninit); a spilled pointer among them is onPtr's error. */
 function checkInit(
-  env: Env,
-  regno: number,
   frame: Frame,
   lo: number,
   hi: number,
@@ -194,8 +207,6 @@ function checkInit(
       if (sp && isPointer(sp.reg)) onPtr(b);
     }
   }
-  void env;
-  void regno;
 }
 
 function readStackFixed(env: Env, regno: number, frame: Frame, b: number, size: number, sx: boolean): Reg {
@@ -298,8 +309,6 @@ function checkStack(
   const { frame, lo, hi, fixed } = stackAccess(env, regno, reg, off, size, rw);
   if (kind === 'atomic') {
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -313,8 +322,6 @@ function checkStack(
   if (kind === 'read') {
     if (fixed) return readStackFixed(env, regno, frame, lo, size, sx);
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -464,8 +471,6 @@ export function checkHelperMem(
         return;
       }
       checkInit(
-        env,
-        regno,
         frame,
         b0,
         b1,

@@ -39,9 +39,7 @@ import {
   MAX_BPF_STACK,
 } from '../../uapi/bpf.js';
 import {
-  checkInsns,
   type Insn,
-  InsnError,
   insnClass,
   isLddw,
   jmpOp,
@@ -56,8 +54,9 @@ import type { VerifyOptions, VerifyResult } from './api.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
+import { checkEncoding } from './encoding.js';
 import { type Env, fail } from './env.js';
-import { fingerprint, IdMap, statesEqual } from './equiv.js';
+import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
@@ -96,6 +95,9 @@ interface Pending {
   readonly path: PathNode | null;
 }
 
+/** Most states of paths still being explored kept at one instruction (iterations of a loop). */
+const MAX_LOOP_STATES = 1024;
+
 /** Stack bytes of a frame count in multiples of 32 toward the combined limit (the kernel's round_up). */
 const FRAME_ROUND = 32;
 
@@ -103,22 +105,11 @@ function isMayGoto(insn: Insn): boolean {
   return insn.code === (BPF_JMP | BPF_JCOND);
 }
 
-/** Rejections of encodings before the walk: checkInsns's, as V012. */
-function checkEncoding(insns: readonly Insn[]): void {
-  try {
-    checkInsns(insns);
-  } catch (e) {
-    if (e instanceof InsnError)
-      throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
-    throw e;
-  }
-}
-
 export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyResult {
   const log = new VerifierLog(insns, options);
   let cfg: ProgramCfg;
   try {
-    checkEncoding(insns);
+    checkEncoding(insns, options.helpers);
     cfg = checkProgramStructure(insns);
   } catch (e) {
     if (e instanceof VerifierError) {
@@ -258,11 +249,23 @@ class Walk {
     }
     const mayGoto = isMayGoto(this.#insns[idx]!);
     const ids = this.#ids;
-    const fp = fingerprint(cur, live);
+    let fp: number | null = null;
+    if (mayGoto) {
+      // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
+      for (let k = list.length - 1; k >= 0; k--) {
+        const cp = list[k]!;
+        if (cp.branches === 0 || !this.#isAncestor(cp)) continue;
+        if (statesEqual(cp.state, cur, live, false, ids)) return true;
+        widenLoopState(cp.state, cur, live);
+        break;
+      }
+    }
+    let inProgress = 0;
     for (let k = 0; k < list.length; k++) {
       const cp = list[k]!;
       if (cp.branches > 0) {
-        if (mayGoto && statesEqual(cp.state, cur, live, false, ids) && this.#isAncestor(cp)) return true;
+        inProgress++;
+        fp ??= fingerprint(cur, live);
         if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
           fail(
             env,
@@ -283,6 +286,9 @@ class Walk {
         this.#curStates--;
       }
     }
+    // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
+    // as checkpoints (for infinite-loop detection); later ones are only walked.
+    if (inProgress >= MAX_LOOP_STATES) return false;
     clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
