@@ -266,10 +266,25 @@ export const LOOP_CASES: readonly AsmCase[] = [
     expect: 'accept',
   },
   {
-    name: 'rejects a loop bounded only by may_goto, explored iteration by iteration up to the limit (V073)',
+    name: 'accepts a loop bounded only by may_goto',
     asm: 'r0 = 0\nr2 = 0\nl:\nmay_goto +2\nr2 += 1\ngoto l\nexit',
-    expect: 'V073_TOO_COMPLEX',
+    expect: 'accept',
     maxProcessed: 4000,
+  },
+  {
+    name: 'rejects a may_goto loop indexing a map value by its counter, which no compare bounds (V037)',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r2 = 0
+    l:
+      may_goto +5
+      r3 = r0
+      r3 += r2
+      r4 = *(u8 *)(r3 + 0)
+      r2 += 1
+      goto l
+      ${OUT}`,
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 10,
   },
   { name: 'accepts gotol', asm: 'r0 = 0\ngotol +0\nexit', expect: 'accept' },
   // V072
