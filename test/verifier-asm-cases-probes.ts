@@ -314,6 +314,75 @@ export const HELPER_PROBE_CASES: readonly AsmCase[] = [
     expect: 'V032_STACK_OOB',
     at: 5,
   },
+  {
+    name: 'rejects a shift by the immediate -1 (V015)',
+    asm: 'r0 = 1\nr0 <<= -1\nr0 = 0\nexit',
+    expect: 'V015_BAD_SHIFT',
+    at: 1,
+  },
+  {
+    name: 'rejects a 32-bit negation of a stack pointer (V022)',
+    asm: 'r2 = r10\nw2 = -w2\nr0 = 0\nexit',
+    expect: 'V022_PTR_ARITH',
+    at: 1,
+  },
+  {
+    name: 'rejects a direct map value as the map of map_lookup_elem (V054)',
+    asm: '*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map_value[data] ll\ncall 1\nr0 = 0\nexit',
+    expect: 'V054_HELPER_ARG_TYPE',
+    at: 5,
+  },
+  {
+    name: 'rejects iouring_emit_cqe given the ctx pointer moved by 8 (V039)',
+    asm: 'r1 += 8\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 165\nr0 = 0\nexit',
+    expect: 'V039_CTX_MODIFIED',
+    at: 5,
+  },
+  {
+    name: 'rejects tail_call given the ctx pointer moved by 8 (V039)',
+    asm: 'r1 += 8\nr2 = map[progs] ll\nr3 = 0\ncall 12\nr0 = 0\nexit',
+    expect: 'V039_CTX_MODIFIED',
+    at: 4,
+  },
+  {
+    name: 'accepts iouring_emit_cqe given the ctx pointer spilled and filled',
+    asm: '*(u64 *)(r10 - 8) = r1\nr1 = *(u64 *)(r10 - 8)\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 165\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+  {
+    name: 'accepts copy_from_user filling the whole .data value',
+    asm: 'r1 = map_value[data] ll\nr2 = 64\nr3 = 0\ncall 148\nr0 = 0\nexit',
+    expect: 'accept',
+    sleepable: true,
+  },
+  {
+    name: 'rejects copy_from_user writing into the frozen .rodata value (V040)',
+    asm: 'r1 = map_value[rodata] ll\nr2 = 32\nr3 = 0\ncall 148\nr0 = 0\nexit',
+    expect: 'V040_READ_ONLY',
+    at: 4,
+    sleepable: true,
+  },
+  {
+    name: 'rejects iouring_queue_sqe reading 64 bytes from 8 bytes at fp-8 (V057)',
+    asm: '*(u64 *)(r10 - 8) = 0\nr2 = r10\nr2 += -8\nr3 = 64\ncall 164\nr0 = 0\nexit',
+    expect: 'V057_HELPER_MEM_RANGE',
+    at: 4,
+    sleepable: true,
+  },
+  {
+    name: 'accepts copy_to_user with a size bounded by `if r3 > 8` over 8 bytes',
+    asm: `
+      *(u64 *)(r10 - 8) = 0
+      r3 = *(u32 *)(r1 + 8)
+      if r3 > 8 goto out
+      r1 = 0
+      r2 = r10
+      r2 += -8
+      call 167
+      ${OUT}`,
+    expect: 'accept',
+    sleepable: true,
+  },
 ];
 
 export const FRAME_PROBE_CASES: readonly AsmCase[] = [
