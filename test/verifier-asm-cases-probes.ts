@@ -152,6 +152,23 @@ export const ALU_PROBE_CASES: readonly AsmCase[] = [
     asm: indexed('r1 = be16 r1\nif r1 > 47 goto out', 8),
     expect: 'accept',
   },
+  {
+    name: 'accepts a byte index proven below 8 by the false edge of `if r1 & -8`',
+    asm: indexed('if r1 & -8 goto out', 8),
+    expect: 'accept',
+  },
+  {
+    name: 'rejects that index scaled by 8 for a u64 load: offset 56 reachable (V035)',
+    asm: indexed('if w1 & -8 goto out\nr1 <<= 3'),
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 11,
+  },
+  {
+    name: 'rejects moving a stack pointer by the (unknown) difference of two stack pointers (V037)',
+    asm: 'r2 = r10\nr2 += -8\nr3 = r10\nr3 -= r2\nr4 = r10\nr4 -= r3\n*(u64 *)(r4 + 0) = 0\nr0 = 0\nexit',
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 5,
+  },
 ];
 
 export const NULL_PROBE_CASES: readonly AsmCase[] = [
