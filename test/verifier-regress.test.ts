@@ -92,3 +92,30 @@ r0 = 0
 exit`);
   assert.deepEqual(r, { ok: false, code: 'V073_TOO_COMPLEX', index: 2 });
 });
+
+test('branches that only change values no safety decision uses are pruned (precision tracking), not 2^n paths', () => {
+  // 24 diamonds each adding to r7, which is never used for a bound: without precision marks every
+  // combination of r7's values is a different state and the walk needs 2^24 paths.
+  const diamonds = Array.from(
+    { length: 24 },
+    (_, k) => `r1 = r6\nr1 &= ${1 << k}\nif r1 == 0 goto +1\nr7 += ${k * 3 + 1}`,
+  ).join('\n');
+  const r = check(`r6 = *(u64 *)(r1 + 0)\nr7 = 0\n${diamonds}\nr0 = 0\nexit`);
+  assert.ok(r.ok && r.processed < 1000, JSON.stringify(r));
+});
+
+test('a value a bound was learnt from stays precise across the pruning point (no false pruning)', () => {
+  // The fall-through (r7 = 0) reaches the join first and is stored there; the pushed path (r7 = 8)
+  // must not be pruned at the join: r7 becomes an offset into the 16-byte value, and 8 + 8 + 8 > 16.
+  const r = check(`${TWO_LOADS}
+r7 = 8
+r1 &= 1
+if r1 != 0 goto +1
+r7 = 0
+r0 += r7
+r1 = *(u64 *)(r0 + 8)
+out:
+r0 = 0
+exit`);
+  assert.deepEqual(r, { ok: false, code: 'V035_MAP_VALUE_OOB', index: 15 });
+});

@@ -56,6 +56,8 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
     const ptr = isPointer(dst) ? dst : src;
     const other = isPointer(dst) ? src : dst;
     if (!jmp32 && (op === BPF_JEQ || op === BPF_JNE) && isZero(other)) {
+      // The scalar being 0 made this a NULL check.
+      if (isX) env.markPrecise(1 << (isPointer(dst) ? insn.src : insn.dst));
       if (ptr.nullable) {
         const eq = copyState(cur);
         markNull(eq, ptr.id, true);
@@ -73,7 +75,8 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
   const same = isX && (insn.dst === insn.src || (dst.id !== 0 && dst.id === src.id));
   const srcS = same ? dst.s : src.s === dst.s ? scalarCopy(src.s) : src.s;
   if (constValue(dst.s) !== undefined && constValue(src.s) !== undefined) {
-    // Two constants: the edge is known and nothing is learnt.
+    // Two constants: the edge is known and nothing is learnt; the values decided it.
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
     return branchTaken(dst.s, srcS, op, jmp32) === 1
       ? { fall: null, taken: cur }
       : { fall: cur, taken: null };
@@ -90,8 +93,13 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
     return st;
   };
   if (taken === null && fallthrough === null) {
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
     // Contradictory bounds: no value reaches here (only on paths already impossible).
     return { fall: null, taken: null };
+  }
+  if (taken === null || fallthrough === null) {
+    // The outcome is decided by the operands' ranges: those ranges matter.
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
   }
   if (taken === null) return { fall: apply(cur, fallthrough!.a, fallthrough!.b), taken: null };
   if (fallthrough === null) return { fall: null, taken: apply(cur, taken.a, taken.b) };

@@ -209,12 +209,21 @@ function checkInit(
   }
 }
 
-function readStackFixed(env: Env, regno: number, frame: Frame, b: number, size: number, sx: boolean): Reg {
+function readStackFixed(
+  env: Env,
+  regno: number,
+  frame: Frame,
+  frameNo: number,
+  b: number,
+  size: number,
+  sx: boolean,
+): Reg {
   const slot = b >> 3;
   const pos = b & 7;
   const sp = frame.spills[slot];
   if (sp && pos < sp.at + sp.size && pos + size > sp.at) {
     if (pos === sp.at && size === sp.size) {
+      env.stackRef = frameNo * 64 + slot;
       if (!sx || size === 8) return sp.reg;
       return scalarReg(scalarMovsx(sp.reg.s, 32, false));
     }
@@ -269,6 +278,7 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
     }
     frame.spills[slot] = { reg: value, size: 8, at: 0 };
     frame.stype.fill(STACK_SPILL, b, b + 8);
+    env.stackRef = frameNo * 64 + slot;
     return;
   }
   const c = constValue(value.s);
@@ -282,6 +292,7 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
     const reg = size === 8 ? value : scalarReg(scalarMov(value.s, true));
     frame.spills[slot] = { reg, size, at: (b & 7) as 0 | 4 };
     frame.stype.fill(STACK_SPILL, b, b + size);
+    env.stackRef = frameNo * 64 + slot;
     return;
   }
   frame.stype.fill(STACK_MISC, b, b + size);
@@ -320,7 +331,7 @@ function checkStack(
     return null;
   }
   if (kind === 'read') {
-    if (fixed) return readStackFixed(env, regno, frame, lo, size, sx);
+    if (fixed) return readStackFixed(env, regno, frame, reg.frame, lo, size, sx);
     checkInit(
       frame,
       lo,

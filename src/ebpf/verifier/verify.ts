@@ -61,6 +61,7 @@ import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
 import { checkMemAccess, sizedUnknown } from './memory.js';
+import { type Checkpoint, histEntry, markPrecise, propagatePrecision } from './precision.js';
 import { scalarStr } from './scalar.js';
 import {
   clearSingularIds,
@@ -75,25 +76,17 @@ import {
   type VState,
 } from './state.js';
 
-/** A state stored at a prune point. */
-interface Checkpoint {
-  readonly state: VState;
-  /** Paths still being explored below it (0: fully explored, usable for pruning). */
-  branches: number;
-  readonly parent: Checkpoint | null;
-  hits: number;
-  misses: number;
-  /** fingerprint() of the state at its instruction. */
-  readonly fp: number;
-}
-
 interface Pending {
   readonly st: VState;
   readonly idx: number;
   readonly from: number;
   readonly parent: Checkpoint | null;
   readonly path: PathNode | null;
+  readonly hist: number[];
 }
+
+/** Most instructions of a path between two stored states (see #segment). */
+const MAX_SEGMENT = 256;
 
 /** Most states of paths still being explored kept at one instruction (iterations of a loop). */
 const MAX_LOOP_STATES = 1024;
@@ -133,6 +126,8 @@ class Walk {
   readonly #env: Env;
   #parent: Checkpoint | null = null;
   #path: PathNode | null = null;
+  /** History (precision.ts histEntry) of the current path since the last stored state. */
+  #hist: number[] = [];
   #processed = 0;
   #totalStates = 0;
   #curStates = 0;
@@ -158,6 +153,8 @@ class Walk {
       idx: 0,
       depth: new Array<number>(cfg.subprogs.length).fill(0),
       nextId: () => ++this.#lastId,
+      stackRef: -1,
+      markPrecise: (regs) => markPrecise(insns, this.#env.cur, this.#hist, this.#parent, regs),
     };
   }
 
@@ -193,7 +190,14 @@ class Walk {
   /* ---------------------------------------------------------------- paths */
 
   #push(st: VState, idx: number): void {
-    this.#pending.push({ st, idx, from: this.#env.idx, parent: this.#parent, path: this.#path });
+    this.#pending.push({
+      st,
+      idx,
+      from: this.#env.idx,
+      parent: this.#parent,
+      path: this.#path,
+      hist: this.#hist.slice(),
+    });
     if (this.#parent !== null) this.#parent.branches++;
   }
 
@@ -216,6 +220,7 @@ class Walk {
     env.idx = p.idx;
     this.#parent = p.parent;
     this.#path = p.path;
+    this.#hist = p.hist;
     this.#log.resume(p.from, p.idx, p.st);
     return true;
   }
@@ -255,7 +260,7 @@ class Walk {
       for (let k = list.length - 1; k >= 0; k--) {
         const cp = list[k]!;
         if (cp.branches === 0 || !this.#isAncestor(cp)) continue;
-        if (statesEqual(cp.state, cur, live, false, ids)) return true;
+        if (statesEqual(cp.state, cur, live, 'all', ids)) return true;
         widenLoopState(cp.state, cur, live);
         break;
       }
@@ -266,7 +271,7 @@ class Walk {
       if (cp.branches > 0) {
         inProgress++;
         fp ??= fingerprint(cur, live);
-        if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
+        if (cp.fp === fp && statesEqual(cp.state, cur, live, 'exact', ids) && this.#isAncestor(cp)) {
           fail(
             env,
             'V072_INFINITE_LOOP',
@@ -276,8 +281,9 @@ class Walk {
         }
         continue;
       }
-      if (statesEqual(cp.state, cur, live, false, ids)) {
+      if (statesEqual(cp.state, cur, live, 'precise', ids)) {
         cp.hits++;
+        propagatePrecision(this.#insns, cp.state, cur, this.#hist, this.#parent);
         return true;
       }
       cp.misses++;
@@ -292,6 +298,8 @@ class Walk {
     clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
+      insn: idx,
+      hist: this.#hist,
       branches: 1,
       parent: this.#parent,
       hits: 0,
@@ -300,11 +308,32 @@ class Walk {
     };
     list.push(cp);
     this.#parent = cp;
+    this.#hist = [];
     this.#totalStates++;
     this.#curStates++;
     if (this.#curStates > this.#peakStates) this.#peakStates = this.#curStates;
     if (list.length > this.#maxPerInsn) this.#maxPerInsn = list.length;
     return false;
+  }
+
+  /**
+   * Store the state at `idx` in the path's chain only (not for pruning), so that precision
+   * backtracking walks at most MAX_SEGMENT instructions before a stored state (a long loop past
+   * MAX_LOOP_STATES iterations stores no states of its own).
+   */
+  #segment(idx: number): void {
+    const cur = this.#env.cur;
+    this.#parent = {
+      state: copyState(cur),
+      insn: idx,
+      hist: this.#hist,
+      branches: 1,
+      parent: this.#parent,
+      hits: 0,
+      misses: 0,
+      fp: 0,
+    };
+    this.#hist = [];
   }
 
   /* ---------------------------------------------------------------- the walk */
@@ -326,10 +355,13 @@ class Walk {
       }
       if (trackPath) this.#path = { idx, prev: this.#path };
       const insn = insns[idx]!;
+      env.stackRef = -1;
       const next = this.#step(insn, idx);
+      this.#hist.push(histEntry(idx, env.stackRef));
       this.#log.step(idx, env.cur);
       if (next >= 0) {
         env.idx = next;
+        if (this.#hist.length >= MAX_SEGMENT) this.#segment(next);
         continue;
       }
       this.#endPath();
@@ -499,6 +531,7 @@ class Walk {
     if (isPointer(r0)) fail(env, 'V071_RETURN_PTR', {}, `found R0=${regStr(r0)}`, [0]);
     const range = this.#opts.progType.retRange;
     if (range !== null) {
+      env.markPrecise(1);
       const [lo, hi] = range;
       if (r0.s.smin < lo || r0.s.smax > hi) {
         fail(
