@@ -188,4 +188,123 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
     asm: 'r3 = *(u32 *)(r1 + 8)\nr3 &= 3\nr3 += 1\nr2 = 0\nl:\nr2 += r3\nif r2 < 100 goto l\nr0 = 0\nexit',
     expect: 'accept',
   },
+  {
+    name: 'rejects an offset of 48 set on the second-explored path, spilled at the join and filled (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      r2 = 0
+      r1 = *(u64 *)(r10 - 16)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 16,
+    todo: 'UNSOUND: accepted. Precision is not carried back from the fill (slot 14) through the spill `*(u64 *)(r10 - 16) = r2` (slot 12) to r2 in the state stored at the join (slot 12), so the path with r2 = 48 is pruned; with 4096 instead of 48 the interpreter faults on the load',
+  },
+  {
+    name: 'rejects the same offset spilled and filled without overwriting r2 (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      r1 = *(u64 *)(r10 - 16)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 15,
+    todo: 'UNSOUND: accepted, as the previous case (precision not carried from a fill back through the spill)',
+  },
+  {
+    name: 'rejects the same offset used from r2 directly after the spill (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      r0 += r2
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 14,
+  },
+  {
+    name: 'rejects an offset of 40 + 8 computed after the join from a path-dependent register (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 40
+      if r7 == 0 goto +1
+      r2 = 0
+      r3 = r2
+      r3 += 8
+      r0 += r3
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 15,
+  },
+  {
+    name: 'rejects an offset a callee returns from its path-dependent argument (V035)',
+    asm: `${TWO_PATHS}
+      r1 = 48
+      if r7 == 0 goto +1
+      r1 = 0
+      r9 = r0
+      call f
+      r9 += r0
+      r3 = *(u64 *)(r9 + 0)
+      ${OUT}
+    f:
+      r0 = r1
+      exit`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 15,
+  },
+  {
+    name: 'rejects a load only a branch decided by a path-dependent register skips (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 1
+      if r7 == 0 goto +1
+      r2 = 0
+      if r2 == 0 goto out
+      r3 = *(u64 *)(r0 + 48)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 13,
+  },
+  {
+    name: 'rejects a load only a jmp32 register compare decided by a spilled value skips (V035)',
+    asm: `${TWO_PATHS}
+      *(u64 *)(r10 - 16) = 1
+      r8 = 0
+      if r7 == 0 goto +1
+      *(u64 *)(r10 - 16) = 0
+      r2 = *(u64 *)(r10 - 16)
+      if w2 == w8 goto out
+      r3 = *(u64 *)(r0 + 48)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 15,
+  },
+  {
+    name: 'rejects a map value pointer moved by 48 on the second-explored path only (V035)',
+    asm: `${TWO_PATHS}
+      r1 = r0
+      r1 += 48
+      if r7 == 0 goto +1
+      r1 = r0
+      r3 = *(u64 *)(r1 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 13,
+  },
+  {
+    name: 'rejects r0 = 1 set on the second-explored path before a join that is not the exit (V070)',
+    asm: 'r2 = *(u32 *)(r1 + 8)\nr0 = 1\nif r2 == 0 goto +1\nr0 = 0\nr3 = 5\nexit',
+    expect: 'V070_BAD_RETURN',
+    at: 5,
+  },
 ];
