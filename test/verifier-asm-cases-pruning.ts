@@ -307,4 +307,94 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
     expect: 'V070_BAD_RETURN',
     at: 5,
   },
+  {
+    name: 'rejects an offset of 48 spilled at the join and filled by a callee through a pointer (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      r1 = r0
+      r2 = r10
+      r2 += -16
+      call f
+      ${OUT}
+    f:
+      r3 = *(u64 *)(r2 + 0)
+      r1 += r3
+      r0 = *(u64 *)(r1 + 0)
+      r0 = 0
+      exit`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 21,
+    todo: 'UNSOUND: accepted (precision not carried from a fill back through the spill, here across a call)',
+  },
+  {
+    name: 'rejects an offset of 48 spilled at the join, copied to another slot and filled (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      r4 = *(u64 *)(r10 - 16)
+      *(u64 *)(r10 - 24) = r4
+      r4 = 0
+      r1 = *(u64 *)(r10 - 24)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 18,
+    todo: 'UNSOUND: accepted (precision not carried from a fill back through the spills)',
+  },
+  {
+    name: 'rejects an offset of 48 spilled on the second-explored path before the join and filled after it (V035)',
+    asm: `${TWO_PATHS}
+      if r7 == 0 goto +3
+      r2 = 0
+      *(u64 *)(r10 - 16) = r2
+      goto +2
+      r2 = 48
+      *(u64 *)(r10 - 16) = r2
+      r2 = 0
+      r1 = *(u64 *)(r10 - 16)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 18,
+  },
+  {
+    name: 'rejects a loop whose bound (7 instead of 5) is set on the second-explored path (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 7
+      if r7 == 0 goto +1
+      r2 = 5
+      r3 = 0
+    l:
+      r4 = r3
+      r4 <<= 3
+      r5 = r0
+      r5 += r4
+      r1 = *(u64 *)(r5 + 0)
+      r3 += 1
+      if r3 < r2 goto l
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 17,
+  },
+  {
+    name: 'rejects an offset fetched by an atomic fetch_add from a path-dependent stack slot (V037)',
+    asm: `${TWO_PATHS}
+      *(u64 *)(r10 - 16) = 48
+      if r7 == 0 goto +1
+      *(u64 *)(r10 - 16) = 0
+      r2 = 0
+      r2 = atomic_fetch_add((u64 *)(r10 - 16), r2)
+      r0 += r2
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 14,
+  },
 ];
