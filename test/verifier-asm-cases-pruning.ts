@@ -397,4 +397,72 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
     expect: 'V037_VAR_OFF_UNBOUNDED',
     at: 14,
   },
+  {
+    name: 'rejects ringbuf_output of a slot holding the ctx pointer on the second-explored path only (V041)',
+    asm: `
+      r6 = r1
+      r7 = *(u32 *)(r6 + 8)
+      *(u64 *)(r10 - 8) = r6
+      if r7 == 0 goto +1
+      *(u64 *)(r10 - 8) = 0
+      r1 = map[rb] ll
+      r2 = r10
+      r2 += -8
+      r3 = 8
+      r4 = 0
+      call 130
+      r0 = 0
+      exit`,
+    expect: 'V041_PTR_LEAK',
+    at: 11,
+  },
+  {
+    name: 'rejects a fill of the ctx pointer (second-explored path only) stored into a map value (V041)',
+    asm: `${TWO_PATHS}
+      *(u64 *)(r10 - 16) = r6
+      if r7 == 0 goto +1
+      *(u64 *)(r10 - 16) = 0
+      r3 = *(u64 *)(r10 - 16)
+      *(u64 *)(r0 + 0) = r3
+      ${OUT}`,
+    expect: 'V041_PTR_LEAK',
+    at: 13,
+  },
+  {
+    name: 'rejects ringbuf_output of a slot written on the first-explored path only (V057)',
+    asm: `
+      r6 = r1
+      r7 = *(u32 *)(r6 + 8)
+      if r7 == 0 goto +1
+      *(u64 *)(r10 - 8) = 0
+      r1 = map[rb] ll
+      r2 = r10
+      r2 += -8
+      r3 = 8
+      r4 = 0
+      call 130
+      r0 = 0
+      exit`,
+    expect: 'V057_HELPER_MEM_RANGE',
+    at: 10,
+  },
+  {
+    name: 'rejects a ctx load through a pointer moved by 8 on one path only (V039)',
+    asm: 'r7 = *(u32 *)(r1 + 8)\nr2 = r1\nif r7 == 0 goto +1\nr2 += 8\nr3 = *(u64 *)(r2 + 0)\nr0 = 0\nexit',
+    expect: 'V039_CTX_MODIFIED',
+    at: 4,
+  },
+  {
+    name: 'rejects a byte index masked with 7 on the first-explored path only, 63 on the other (V035)',
+    asm: `${TWO_PATHS}
+      r2 = *(u32 *)(r0 + 0)
+      r2 &= 63
+      if r7 == 0 goto +1
+      r2 &= 7
+      r0 += r2
+      r3 = *(u8 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 14,
+  },
 ];
