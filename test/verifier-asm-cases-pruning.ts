@@ -202,7 +202,7 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 16,
-    todo: 'UNSOUND: accepted. Precision is not carried back from the fill (slot 14) through the spill `*(u64 *)(r10 - 16) = r2` (slot 12) to r2 in the state stored at the join (slot 12), so the path with r2 = 48 is pruned; with 4096 instead of 48 the interpreter faults on the load',
+    todo: 'UNSOUND: accepted. The first-explored path stores r2 = 0, which writeStackFixed records as STACK_ZERO bytes with no spill and no precision mark on r2 (the kernel calls mark_chain_precision on the source register there), so the fill carries nothing back and the path with r2 = 48 is pruned at slot 12; with 4096 instead of 48 the interpreter faults on the load',
   },
   {
     name: 'rejects the same offset spilled and filled without overwriting r2 (V035)',
@@ -217,7 +217,7 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 15,
-    todo: 'UNSOUND: accepted, as the previous case (precision not carried from a fill back through the spill)',
+    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark, as the previous case)',
   },
   {
     name: 'rejects the same offset used from r2 directly after the spill (V035)',
@@ -327,7 +327,7 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       exit`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 21,
-    todo: 'UNSOUND: accepted (precision not carried from a fill back through the spill, here across a call)',
+    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark; here the fill is in a callee)',
   },
   {
     name: 'rejects an offset of 48 spilled at the join, copied to another slot and filled (V035)',
@@ -345,7 +345,7 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 18,
-    todo: 'UNSOUND: accepted (precision not carried from a fill back through the spills)',
+    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark, through two slots)',
   },
   {
     name: 'rejects an offset of 48 spilled on the second-explored path before the join and filled after it (V035)',
@@ -464,5 +464,35 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 14,
+  },
+  {
+    name: 'rejects an offset of 48 stored as one byte from a register at the join and filled (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 0
+      *(u8 *)(r10 - 16) = r2
+      r1 = *(u8 *)(r10 - 16)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 15,
+    todo: 'UNSOUND: accepted (a zero stored from a register, here one byte, leaves no precision mark)',
+  },
+  {
+    name: 'rejects an offset of 48 spilled at the join when the first-explored path spills 8, not 0 (V035)',
+    asm: `${TWO_PATHS}
+      r2 = 48
+      if r7 == 0 goto +1
+      r2 = 8
+      *(u64 *)(r10 - 16) = r2
+      r2 = 0
+      r1 = *(u64 *)(r10 - 16)
+      r0 += r1
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 16,
   },
 ];
