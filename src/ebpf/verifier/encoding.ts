@@ -15,6 +15,7 @@ import {
 } from '../../uapi/bpf.js';
 import type { HelperRegistry } from '../helpers.js';
 import { checkInsns, type Insn, InsnError, insnClass, isLddw, jmpOp, srcBit } from '../insn.js';
+import type { MapInfo } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './errors.js';
 import { formatMessage } from './messages.js';
 
@@ -27,7 +28,38 @@ function bad(
   throw new VerifierError(code, i, `${formatMessage(code, params)}: ${detail}`);
 }
 
-export function checkEncoding(insns: readonly Insn[], helpers: HelperRegistry): void {
+/** An lddw naming a map (by id): the map exists; a direct value address needs a one-element ARRAY. */
+export function checkMapLddw(
+  insn: Insn,
+  hi: Insn,
+  i: number,
+  maps: ((id: number) => MapInfo | undefined) | undefined,
+): MapInfo {
+  const map = maps?.(insn.imm);
+  if (map === undefined) {
+    return bad(
+      'V013_BAD_LDDW',
+      i,
+      { what: `fd ${insn.imm} is not pointing to valid bpf_map` },
+      'expected a map id',
+    );
+  }
+  if (insn.src === BPF_PSEUDO_MAP_VALUE && (!map.directValue || hi.imm < 0 || hi.imm >= map.valueSize)) {
+    bad(
+      'V013_BAD_LDDW',
+      i,
+      { what: `direct value access on map '${map.name}' at off ${hi.imm}` },
+      `expected a one-element ARRAY map and an offset in [0, ${map.valueSize})`,
+    );
+  }
+  return map;
+}
+
+export function checkEncoding(
+  insns: readonly Insn[],
+  helpers: HelperRegistry,
+  maps: ((id: number) => MapInfo | undefined) | undefined,
+): void {
   try {
     checkInsns(insns);
   } catch (e) {
@@ -42,6 +74,7 @@ export function checkEncoding(insns: readonly Insn[], helpers: HelperRegistry): 
       if (insn.src !== 0 && insn.src !== BPF_PSEUDO_MAP_FD && insn.src !== BPF_PSEUDO_MAP_VALUE) {
         bad('V013_BAD_LDDW', i, { what: `unsupported pseudo source ${insn.src}` }, 'expected 0, 1 or 2');
       }
+      if (insn.src !== 0) checkMapLddw(insn, insns[i + 1]!, i, maps);
       i++;
       continue;
     }

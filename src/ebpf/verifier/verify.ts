@@ -54,7 +54,7 @@ import type { VerifyOptions, VerifyResult } from './api.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
-import { checkEncoding } from './encoding.js';
+import { checkEncoding, checkMapLddw } from './encoding.js';
 import { type Env, fail } from './env.js';
 import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
@@ -102,7 +102,7 @@ export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyRe
   const log = new VerifierLog(insns, options);
   let cfg: ProgramCfg;
   try {
-    checkEncoding(insns, options.helpers);
+    checkEncoding(insns, options.helpers, options.map);
     cfg = checkProgramStructure(insns);
   } catch (e) {
     if (e instanceof VerifierError) {
@@ -454,28 +454,13 @@ class Walk {
         return;
       case BPF_PSEUDO_MAP_FD:
       case BPF_PSEUDO_MAP_VALUE: {
-        const map = this.#opts.map?.(insn.imm);
-        if (map === undefined) {
-          fail(
-            env,
-            'V013_BAD_LDDW',
-            { what: `fd ${insn.imm} is not pointing to valid bpf_map` },
-            'expected a map id',
-          );
-        }
+        // checkEncoding checked every map lddw already.
+        const map = checkMapLddw(insn, hi, idx, this.#opts.map);
         if (insn.src === BPF_PSEUDO_MAP_FD) {
           writeReg(env, insn.dst, ptrReg('map_ptr', { map }));
           return;
         }
         const off = hi.imm;
-        if (!map.directValue || off < 0 || off >= map.valueSize) {
-          fail(
-            env,
-            'V013_BAD_LDDW',
-            { what: `direct value access on map '${map.name}' at off ${off}` },
-            `expected a one-element ARRAY map and an offset in [0, ${map.valueSize})`,
-          );
-        }
         writeReg(env, insn.dst, ptrReg('map_value', { map, off, rdonly: map.readonly }));
         return;
       }
