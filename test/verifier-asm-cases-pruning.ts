@@ -495,4 +495,43 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
     expect: 'V035_MAP_VALUE_OOB',
     at: 16,
   },
+  {
+    name: 'rejects a fill of the ctx pointer stored into a map value when the first-explored path left unknown bytes there (V041)',
+    asm: `${TWO_PATHS}
+      r3 = *(u64 *)(r6 + 0)
+      *(u64 *)(r10 - 16) = r6
+      if r7 == 0 goto +4
+      *(u16 *)(r10 - 16) = r3
+      *(u16 *)(r10 - 14) = r3
+      *(u16 *)(r10 - 12) = r3
+      *(u16 *)(r10 - 10) = r3
+      r4 = *(u64 *)(r10 - 16)
+      *(u64 *)(r0 + 0) = r4
+      ${OUT}`,
+    expect: 'V041_PTR_LEAK',
+    at: 17,
+  },
+  {
+    name: 'rejects ringbuf_output of the spilled ctx pointer when the first-explored path overwrote it with unknown bytes (V041)',
+    asm: `
+      r6 = r1
+      r7 = *(u32 *)(r6 + 8)
+      r3 = *(u64 *)(r6 + 0)
+      *(u64 *)(r10 - 8) = r6
+      if r7 == 0 goto +4
+      *(u16 *)(r10 - 8) = r3
+      *(u16 *)(r10 - 6) = r3
+      *(u16 *)(r10 - 4) = r3
+      *(u16 *)(r10 - 2) = r3
+      r1 = map[rb] ll
+      r2 = r10
+      r2 += -8
+      r3 = 8
+      r4 = 0
+      call 130
+      r0 = 0
+      exit`,
+    expect: 'V041_PTR_LEAK',
+    at: 15,
+  },
 ];
