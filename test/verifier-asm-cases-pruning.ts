@@ -534,4 +534,45 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
     expect: 'V041_PTR_LEAK',
     at: 15,
   },
+  {
+    name: 'rejects an offset set before a loop on the second-explored path and used in its fourth iteration (V035)',
+    asm: `${TWO_PATHS}
+      r3 = 48
+      if r7 == 0 goto +1
+      r3 = 0
+      r2 = 0
+    l:
+      if r2 != 3 goto skip
+      r4 = r0
+      r4 += r3
+      r5 = *(u64 *)(r4 + 0)
+    skip:
+      r2 += 1
+      if r2 < 5 goto l
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 16,
+  },
+  {
+    name: 'rejects that offset spilled before the loop and filled in its fourth iteration (V035)',
+    asm: `${TWO_PATHS}
+      r3 = 48
+      if r7 == 0 goto +1
+      r3 = 8
+      *(u64 *)(r10 - 16) = r3
+      r3 = 0
+      r2 = 0
+    l:
+      if r2 != 3 goto skip
+      r4 = r0
+      r5 = *(u64 *)(r10 - 16)
+      r4 += r5
+      r5 = *(u64 *)(r4 + 0)
+    skip:
+      r2 += 1
+      if r2 < 5 goto l
+      ${OUT}`,
+    expect: 'V035_MAP_VALUE_OOB',
+    at: 19,
+  },
 ];
