@@ -558,6 +558,20 @@ export const SCALAR_CASES: readonly AsmCase[] = [
     at: 12,
   },
   {
+    name: 'rejects an index whose copy was bounded only after being shifted (r1 >>= 4 breaks the link) (V037)',
+    asm: `${LOOKUP_ARR_CHECKED}
+      r1 = *(u32 *)(r0 + 0)
+      r2 = r1
+      r1 >>= 4
+      if r1 > 2 goto out
+      r2 <<= 3
+      r0 += r2
+      r3 = *(u64 *)(r0 + 0)
+      ${OUT}`,
+    expect: 'V037_VAR_OFF_UNBOUNDED',
+    at: 13,
+  },
+  {
     name: 'accepts a u32 index bounded by a jmp32 compare (the load zero-extends it)',
     asm: `${LOOKUP_ARR_CHECKED}
       w1 = *(u32 *)(r0 + 0)
