@@ -348,6 +348,22 @@ export const CALL_CASES: readonly AsmCase[] = [
     at: 8,
   },
   {
+    name: "rejects a callee storing a pointer to its own stack into its caller's stack (V061)",
+    asm: 'r1 = r10\nr1 += -8\ncall f\nr0 = 0\nexit\nf:\nr2 = r10\nr2 += -8\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit',
+    expect: 'V061_RETURN_STACK_PTR',
+    at: 7,
+  },
+  {
+    name: "accepts a callee spilling a pointer to its caller's stack into its own and storing through the fill",
+    asm: 'r1 = r10\nr1 += -8\ncall f\nr0 = 0\nexit\nf:\n*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\n*(u64 *)(r2 + 0) = 1\nr0 = 0\nexit',
+    expect: 'accept',
+  },
+  {
+    name: "accepts a callee returning the pointer to its caller's stack it was given",
+    asm: 'r1 = r10\nr1 += -8\ncall f\n*(u64 *)(r0 + 0) = 1\nr0 = 0\nexit\nf:\nr0 = r1\nexit',
+    expect: 'accept',
+  },
+  {
     name: 'rejects main returning a map value pointer even without a return range (V071)',
     asm: `${LOOKUP_ARR_CHECKED}
       exit
