@@ -1,0 +1,232 @@
+/**
+ * C programs the verifier must accept or reject (test/fixtures/verifier/, listed in its README):
+ * each source says on its first line what loading it must do (`// EXPECT: accept` or
+ * `// EXPECT: V031_NULL_DEREF [prog]`, optionally overridden for -mcpu=v4 by `// EXPECT-V4:`),
+ * and both committed objects (<name>.v3.o, <name>.v4.o) are loaded the way the runtime loads
+ * objects. A rejection must carry the expected code and a log that quotes the C source line of
+ * the instruction at fault (BTF line info); where the fault is at the access itself (not at exit or
+ * in the call graph) that line must be the one the source marks `BUG`.
+ *
+ * When clang-19 is installed every source is rebuilt into a temp dir with build.sh and each
+ * rebuilt object must get the committed object's verdict (`UPDATE_GOLDEN=1` rewrites the objects).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { BpfObject } from '../src/ebpf/loader.js';
+import { sourceAt } from '../src/ebpf/object/index.js';
+import type { ProgramDef } from '../src/ebpf/object/types.js';
+import { VerifierError, type VerifierErrorCode } from '../src/ebpf/verifier/errors.js';
+import { MESSAGES } from '../src/ebpf/verifier/messages.js';
+import { Runtime } from '../src/uring/runtime.js';
+import { hasTool, repoRoot, runTool } from './helpers.js';
+
+const ROOT = repoRoot();
+const DIR = join(ROOT, 'test', 'fixtures', 'verifier');
+const CPUS = ['v3', 'v4'] as const;
+type Cpu = (typeof CPUS)[number];
+const HAS_CLANG = hasTool('clang-19');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+/* ------------------------------------------------------------------ the fixtures */
+
+/** What loading a program must do. */
+interface Expectation {
+  readonly verdict: 'accept' | VerifierErrorCode;
+  /** The rejected program (rejections only). */
+  readonly program: string | null;
+}
+
+interface Fixture {
+  readonly name: string;
+  readonly expect: Readonly<Record<Cpu, Expectation>>;
+  /** 1-based number of the line marked BUG (rejections), or null. */
+  readonly bugLine: number | null;
+}
+
+const EXPECT_RE = /^\/\/ EXPECT(-V4)?: (accept|(V\d{3}_[A-Z0-9_]+) \[(\w+)\])\s*$/;
+
+function parseExpectation(name: string, line: string): { v4only: boolean; e: Expectation } | null {
+  const m = EXPECT_RE.exec(line);
+  if (m === null) return null;
+  const code = m[3];
+  if (code !== undefined && !(code in MESSAGES)) {
+    throw new Error(`${name}.c: EXPECT names ${code}, which is not a verifier code (errors.ts)`);
+  }
+  return {
+    v4only: m[1] !== undefined,
+    e: { verdict: (code ?? 'accept') as Expectation['verdict'], program: m[4] ?? null },
+  };
+}
+
+function readFixture(name: string): Fixture {
+  const lines = readFileSync(join(DIR, `${name}.c`), 'utf8').split('\n');
+  const first = parseExpectation(name, lines[0] ?? '');
+  if (first === null || first.v4only) {
+    throw new Error(`${name}.c: the first line must be // EXPECT: accept or // EXPECT: Vnnn_CODE [program]`);
+  }
+  let v4 = first.e;
+  for (const l of lines.slice(1)) {
+    const p = parseExpectation(name, l);
+    if (p?.v4only) v4 = p.e;
+  }
+  const bug = lines.findIndex((l) => /\bBUG\b/.test(l));
+  return { name, expect: { v3: first.e, v4 }, bugLine: bug < 0 ? null : bug + 1 };
+}
+
+const FIXTURES: readonly Fixture[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.c'))
+  .sort()
+  .map((f) => readFixture(f.slice(0, -2)));
+
+const objectPath = (dir: string, name: string, cpu: Cpu): string => join(dir, `${name}.${cpu}.o`);
+
+/** Run build.sh: every source (or `names`) into `outDir` for v3 and v4. */
+function build(outDir: string, names: readonly string[] = []): void {
+  runTool('sh', ['test/fixtures/verifier/build.sh', outDir, ...names]);
+}
+
+if (UPDATE) {
+  if (!HAS_CLANG) throw new Error('UPDATE_GOLDEN=1 needs clang-19 to rebuild test/fixtures/verifier/*.o');
+  build(DIR);
+}
+
+/* ------------------------------------------------------------------ loading */
+
+type Verdict =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: VerifierErrorCode; readonly index: number; readonly log: string }
+  /** Refused by something else than the verifier (the loader's own checks). */
+  | { readonly ok: false; readonly code: null; readonly error: string };
+
+/**
+ * Load an object as the runtime does (Runtime.bpfLoad runs the verifier on every program). A
+ * refusal that is not a VerifierError comes back as `error` (its name, code and message).
+ */
+function verdictOf(bytes: Uint8Array): Verdict {
+  const rt = new Runtime({ size: 4 * 1024 * 1024 });
+  try {
+    rt.bpfLoad(bytes).close();
+    return { ok: true };
+  } catch (e) {
+    if (e instanceof VerifierError) return { ok: false, code: e.code, index: e.index, log: e.log };
+    if (!(e instanceof Error)) throw e;
+    const code = 'code' in e ? ` ${String(e.code)}` : '';
+    return { ok: false, code: null, error: `${e.name}${code}: ${e.message}` };
+  }
+}
+
+function describe(v: Verdict): string {
+  if (v.ok) return 'accepted';
+  return v.code === null ? v.error : `${v.code} at insn ${v.index}`;
+}
+
+/** Codes reported at the faulting access or call itself, whose source line is the one marked BUG. */
+const AT_FAULT: ReadonlySet<VerifierErrorCode> = new Set<VerifierErrorCode>([
+  'V022_PTR_ARITH',
+  'V030_BAD_MEM_TYPE',
+  'V031_NULL_DEREF',
+  'V032_STACK_OOB',
+  'V033_STACK_UNINIT',
+  'V034_MISALIGNED',
+  'V035_MAP_VALUE_OOB',
+  'V036_MEM_OOB',
+  'V037_VAR_OFF_UNBOUNDED',
+  'V038_CTX_ACCESS',
+  'V039_CTX_MODIFIED',
+  'V040_READ_ONLY',
+  'V041_PTR_LEAK',
+  'V052_HELPER_SLEEPABLE',
+  'V053_HELPER_GPL',
+  'V056_HELPER_MAP_TYPE',
+  'V057_HELPER_MEM_RANGE',
+  'V059_BAD_RELEASE',
+]);
+
+function programOf(bytes: Uint8Array, name: string): ProgramDef {
+  const p = BpfObject.open(bytes).programs.find((x) => x.name === name);
+  assert.ok(p !== undefined, `the object has no program '${name}'`);
+  return p;
+}
+
+/** Cases the verifier gets wrong today: `name.cpu` -> the reason (reported; skipped as todo). */
+const TODO: ReadonlyMap<string, string> = new Map([]);
+
+/* ------------------------------------------------------------------ the cases */
+
+test('the fixture set: at least 25 programs to accept and 20 to reject, each source with both objects', () => {
+  const accepts = FIXTURES.filter((f) => f.expect.v3.verdict === 'accept');
+  const rejects = FIXTURES.filter((f) => f.expect.v3.verdict !== 'accept');
+  assert.ok(accepts.length >= 25, `${accepts.length} sources to accept`);
+  assert.ok(rejects.length >= 20, `${rejects.length} sources to reject`);
+  for (const f of rejects) assert.notEqual(f.bugLine, null, `${f.name}.c marks no line BUG`);
+  const objects = readdirSync(DIR).filter((f) => f.endsWith('.o'));
+  const expected = FIXTURES.flatMap((f) => CPUS.map((c) => `${f.name}.${c}.o`));
+  assert.deepEqual(objects.sort(), expected.sort());
+});
+
+for (const f of FIXTURES) {
+  for (const cpu of CPUS) {
+    const e = f.expect[cpu];
+    const id = `${f.name}.${cpu}`;
+    const todo = TODO.get(id);
+    const title =
+      e.verdict === 'accept'
+        ? `${id}: every program is accepted`
+        : `${id}: ${e.program} is rejected with ${e.verdict}, the log quoting its source line`;
+    test(title, todo === undefined ? {} : { todo }, () => {
+      const bytes = new Uint8Array(readFileSync(objectPath(DIR, f.name, cpu)));
+      const v = verdictOf(bytes);
+      const log = v.ok || v.code === null ? '' : `\n${v.log}`;
+      if (e.verdict === 'accept') {
+        assert.ok(v.ok, `expected accepted, found ${describe(v)}${log}`);
+        return;
+      }
+      assert.ok(!v.ok && v.code === e.verdict, `expected ${e.verdict}, found ${describe(v)}${log}`);
+      const prog = programOf(bytes, e.program ?? '');
+      const src = sourceAt(prog, v.index);
+      assert.ok(src !== null, `insn ${v.index} of ${e.program} has no line info`);
+      assert.ok(
+        v.log.includes(src.text.trim()),
+        `the log should quote line ${src.line} (${src.text.trim()}), found:\n${v.log}`,
+      );
+      if (AT_FAULT.has(v.code)) {
+        assert.equal(
+          src.line,
+          f.bugLine,
+          `insn ${v.index} is on line ${src.line}, the BUG is on line ${f.bugLine}`,
+        );
+      }
+    });
+  }
+}
+
+/* ------------------------------------------------------------------ rebuilt objects */
+
+const TMP = mkdtempSync(join(tmpdir(), 'verifier-c-'));
+after(() => rmSync(TMP, { recursive: true, force: true }));
+
+test(
+  'rebuilt with clang-19, every object gets the verdict of the committed one',
+  { skip: HAS_CLANG ? false : 'clang-19 is not installed' },
+  () => {
+    build(TMP);
+    const diffs: string[] = [];
+    for (const f of FIXTURES) {
+      for (const cpu of CPUS) {
+        const old = readFileSync(objectPath(DIR, f.name, cpu));
+        const now = readFileSync(objectPath(TMP, f.name, cpu));
+        // The verdict is a function of the bytes: only an object that differs is loaded again.
+        if (old.equals(now)) continue;
+        const committed = verdictOf(new Uint8Array(old));
+        const rebuilt = verdictOf(new Uint8Array(now));
+        if (describe(committed) !== describe(rebuilt)) {
+          diffs.push(`${f.name}.${cpu}: committed ${describe(committed)}, rebuilt ${describe(rebuilt)}`);
+        }
+      }
+    }
+    assert.deepEqual(diffs, [], 'rebuild with UPDATE_GOLDEN=1 and check the new verdicts');
+  },
+);
