@@ -157,6 +157,8 @@ const AT_FAULT: ReadonlySet<VerifierErrorCode> = new Set<VerifierErrorCode>([
   'V041_PTR_LEAK',
   'V052_HELPER_SLEEPABLE',
   'V053_HELPER_GPL',
+  'V054_HELPER_ARG_TYPE',
+  'V055_HELPER_ARG_SIZE',
   'V056_HELPER_MAP_TYPE',
   'V057_HELPER_MEM_RANGE',
   'V059_BAD_RELEASE',
