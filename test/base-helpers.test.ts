@@ -63,7 +63,7 @@ test('the base helpers have the kernel prototypes', () => {
       BPF_FUNC_trace_printk,
       {
         name: 'trace_printk',
-        args: ['ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'],
+        args: ['ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
         ret: 'RET_INTEGER',
         gpl: true,
         sleepable: false,

@@ -34,8 +34,11 @@ export function bpfEnv(options: Omit<QueueInitOptions, 'runtime'> = {}): BpfEnv 
   return { rt, ring, map };
 }
 
-/** Assemble `asm` (uBPF dialect; `MAP` stands for the env's map) and load it: the program fd. */
-export function asmProg(env: BpfEnv, asm: string, sleepable = true): number {
+/**
+ * Assemble `asm` (uBPF dialect; `MAP` stands for the env's map) and load it: the program fd.
+ * verify false loads it unverified (for tests of what the run does with a faulty program).
+ */
+export function asmProg(env: BpfEnv, asm: string, sleepable = true, verify = true): number {
   const insns = assembleUbpf(asm.replaceAll('MAP', `0x${MAP_MARK.toString(16)}`));
   for (let i = 0; i + 1 < insns.length; i++) {
     const a = insns[i]!;
@@ -43,7 +46,7 @@ export function asmProg(env: BpfEnv, asm: string, sleepable = true): number {
       insns[i] = { ...a, src: BPF_PSEUDO_MAP_FD, imm: env.map.id };
     }
   }
-  return env.rt.bpfProgLoad({ insns, type: BPF_PROG_TYPE_IOURING, sleepable });
+  return env.rt.bpfProgLoad({ insns, type: BPF_PROG_TYPE_IOURING, sleepable, verify });
 }
 
 /** Register `fds` and expect success (a number, no quiesce needed). */
@@ -85,14 +88,16 @@ mov %r4, 0
 call 2`;
 }
 
-/** r0 = map[key] + 1, stored back (a run counter; clobbers r0-r5, uses r7). */
+/** r7 = map[key] + 1, stored back (a run counter; clobbers r0-r5, uses r7). */
 export function countRun(key: number): string {
-  return `mov %r1, ${key}
+  return `mov %r7, 0
+mov %r1, ${key}
 stxw [%r10-12], %r1
 lddw %r1, MAP
 mov %r2, %r10
 add %r2, -12
 call 1
+jeq %r0, 0, +3
 ldxdw %r7, [%r0]
 add %r7, 1
 stxdw [%r0], %r7`;

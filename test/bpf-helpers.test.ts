@@ -175,6 +175,7 @@ lddw %r1, MAP
 mov %r2, %r10
 add %r2, -12
 call 1
+jeq %r0, 0, +3
 ldxdw %r7, [%r0]
 add %r7, %r9
 stxdw [%r0], %r7
@@ -249,6 +250,9 @@ lddw %r1, MAP
 mov %r2, %r10
 add %r2, -4
 call 1
+jne %r0, 0, +2
+mov %r0, 0
+exit
 ldxdw %r3, [%r0]
 mov %r1, %r10
 add %r1, -32

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { VerifierError } from '../src/ebpf/verifier/errors.js';
 import { prepNop } from '../src/liburing/prep.js';
 import { IORING_OP_NOP } from '../src/uapi/io_uring.js';
 import {
@@ -190,7 +191,15 @@ for (const [access, ok] of [
 ] as const) {
   test(`ctx access rules (§3.7): ${access} is ${ok ? 'allowed' : 'a fault (-EFAULT)'}`, async () => {
     const env = bpfEnv();
-    registerOk(env, [asmProg(env, `${PROLOGUE}\nmov %r7, 0\n${access}\n${EXIT}`)]);
+    const asm = `${PROLOGUE}\nmov %r7, 0\n${access}\n${EXIT}`;
+    if (!ok) {
+      // The verifier refuses it at load; loaded unverified, the run's own guard faults it.
+      assert.throws(
+        () => asmProg(env, asm),
+        (e: unknown) => e instanceof VerifierError && e.index === 2,
+      );
+    }
+    registerOk(env, [asmProg(env, asm, true, ok)]);
     bpfSqe(env.ring, 0, 9);
     env.ring.submit();
     assert.deepEqual(await reapCqes(env.ring, 1), [`cqe ud=9 res=${ok ? '0' : '-14 EFAULT'} flags=0x0`]);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import { test } from 'node:test';
+import { VerifierError } from '../src/ebpf/verifier/errors.js';
 import { prepCancel, prepNop, prepTimeout } from '../src/liburing/prep.js';
 import { IORING_OP_TIMEOUT, IOSQE_IO_HARDLINK, IOSQE_IO_LINK } from '../src/uapi/io_uring.js';
 import {
@@ -125,9 +126,10 @@ for (const [name, asm] of [
   ['an endless loop (budget spent)', 'loop:\nja loop\nexit'],
   ['a helper misused (r1 not a map)', `mov %r1, 12345\nmov %r2, %r10\nadd %r2, -8\ncall 1\n${EXIT}`],
 ] as const) {
-  test(`a program fault (${name}) completes the request with -EFAULT`, async () => {
+  test(`a program fault (${name}) completes the request with -EFAULT (loaded unverified; the verifier refuses it)`, async () => {
     const env = bpfEnv();
-    registerOk(env, [asmProg(env, asm)]);
+    assert.throws(() => asmProg(env, asm), VerifierError);
+    registerOk(env, [asmProg(env, asm, true, false)]);
     bpfSqe(env.ring, 0, 9);
     env.ring.submit();
     assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=-14 EFAULT flags=0x0']);

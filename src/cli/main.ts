@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Io, runAsm, runConformanceCmd, runDisasm, runInspect } from './bpf-tools.js';
 import { EXAMPLES, type Example } from './examples.js';
+import { runVerify } from './verify.js';
 
 const HELP = `usage: uring-bpf <command> [options]
 
@@ -19,6 +20,8 @@ commands:
   disasm <file>        disassemble a raw instruction file or a BPF object like
                        llvm-objdump -d (-S: source lines from BTF line info)
   inspect <obj.o>      programs, maps, globals and license of a BPF object
+  verify <obj.o>       run the verifier on its io_uring programs (--prog NAME,
+                       --log-level 0-2); exit 0 when all pass
   conformance <dir>    run bpf_conformance .data files (--engine interp, --json)
 
 Each command takes --help for its own options.
@@ -116,6 +119,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   if (cmd === 'asm') return runAsm(rest, io);
   if (cmd === 'disasm') return runDisasm(rest, io);
   if (cmd === 'inspect') return runInspect(rest, io);
+  if (cmd === 'verify') return runVerify(rest, io);
   if (cmd === 'conformance') return runConformanceCmd(rest, io);
   io.err(`uring-bpf: unknown command '${cmd}'\n${HELP}`);
   return 2;

@@ -159,7 +159,9 @@ export function registerBaseHelpers(registry: HelperRegistry, options: BaseHelpe
     def(
       BPF_FUNC_trace_printk,
       'trace_printk',
-      ['ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE', 'ARG_ANYTHING', 'ARG_ANYTHING', 'ARG_ANYTHING'],
+      // The kernel's prototype declares fmt and its size only: r3-r5 (up to three values the format
+      // prints) are not checked, so a call with fewer values passes.
+      ['ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
       'RET_INTEGER',
       true,
       (env, fmt, size, a1, a2, a3) => {

@@ -29,6 +29,11 @@ import { MapTable } from './maps/table.js';
 import { parseObject } from './object/parse.js';
 import type { GlobalDef, GlobalVar, MapDef, ObjectFile, ProgramDef } from './object/types.js';
 import type { TraceLog } from './trace.js';
+import type { LogLevel, VerifyResult } from './verifier/api.js';
+import { VerifierError } from './verifier/errors.js';
+import { tableMaps } from './verifier/map-info.js';
+import { progTypeInfo } from './verifier/prog-types.js';
+import { verify } from './verifier/verify.js';
 
 export interface OpenOptions {
   /** Cap on the instructions of all programs together (parseObject's maxInsns). */
@@ -50,6 +55,14 @@ export interface ObjectLoadOptions {
   readonly base?: Omit<BaseHelperOptions, 'resolveTailCall'>;
   /** Instruction budget of every run (see LoadOptions.budget). */
   readonly budget?: number;
+  /**
+   * Run the verifier on every program before loading it (default true). With false, programs are
+   * loaded unverified, for experiments: the interpreter's memory guards and instruction budget still
+   * keep the process safe, but a program may fault at run time instead of being refused here.
+   */
+  readonly verify?: boolean;
+  /** Verifier log level (0-2, default 0); each program's log is in LoadedProgram.verified. */
+  readonly logLevel?: LogLevel;
 }
 
 /** GPL-compatible license strings, as the kernel's license_is_gpl_compatible() lists them. */
@@ -185,13 +198,17 @@ export class BpfObject {
         if (!def.supported) continue;
         const insns = relocate(def, byName);
         if (!gpl) checkGplHelpers(def, insns, helpers, this.file.license);
+        const verified =
+          options.verify === false
+            ? null
+            : verifyProgram(def, insns, helpers, table, gpl, options.logLevel ?? 0);
         const prog = loadProgram(insns, {
           helpers,
           resolveLddw: table.resolveLddw,
           regions: directRegions(def, byName),
           ...(options.budget === undefined ? {} : { budget: options.budget }),
         });
-        programs.set(def.name, { def, prog, insns, id: registerProgram(table, prog) });
+        programs.set(def.name, { def, prog, insns, id: registerProgram(table, prog), verified });
       }
       this.#loaded = true;
       return new LoadedObject(this.file, table, byName, programs, created, trace);
@@ -285,6 +302,40 @@ export interface LoadedProgram {
   readonly id: number;
   /** The instructions after relocation (what the engine runs). */
   readonly insns: readonly Insn[];
+  /** The verifier's statistics and log, or null when loaded with verify: false. */
+  readonly verified: VerifyResult | null;
+}
+
+/**
+ * Verify one relocated program of the object (its program type's rules, the object's license, BTF
+ * line info and function names for the log). Throws VerifierError naming the program.
+ */
+export function verifyProgram(
+  def: ProgramDef,
+  insns: readonly Insn[],
+  helpers: HelperRegistry,
+  table: MapTable,
+  gpl: boolean,
+  logLevel: LogLevel,
+): VerifyResult {
+  const progType = progTypeInfo(def.type);
+  if (progType === undefined)
+    throw new TypeError(`${def.name}: no verifier description of program type ${def.type}`);
+  try {
+    return verify(insns, {
+      helpers,
+      progType,
+      map: tableMaps(table),
+      sleepable: def.sleepable,
+      gpl,
+      logLevel,
+      lineInfo: def.lineInfo,
+      funcNames: new Map(def.funcs.map((f) => [f.insnIndex, f.name])),
+    });
+  } catch (e) {
+    if (e instanceof VerifierError) e.program = def.name;
+    throw e;
+  }
 }
 
 /** What load() made: the maps (by their names in the object) and the programs (by function name). */

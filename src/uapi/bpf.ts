@@ -301,3 +301,9 @@ export const MAX_RESOLVE_DEPTH = 32;
 /* Verifier limits (include/linux/bpf_verifier.h) */
 /** Most subprograms (the program itself included) one program may hold (BPF_MAX_SUBPROGS). */
 export const BPF_MAX_SUBPROGS = 256;
+/** Most instructions the verifier processes for one program (BPF_COMPLEXITY_LIMIT_INSNS). */
+export const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+/** Bound on pointer offsets and variable offsets the verifier tracks (BPF_MAX_VAR_OFF). */
+export const BPF_MAX_VAR_OFF = 1 << 29;
+/** Bound on variable sizes passed to helpers (BPF_MAX_VAR_SIZ). */
+export const BPF_MAX_VAR_SIZ = 1 << 29;

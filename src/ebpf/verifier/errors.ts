@@ -67,14 +67,19 @@ export class VerifierError extends Error {
   readonly code: VerifierErrorCode;
   /** Slot index (an lddw counts as two). */
   readonly index: number;
-  /** The verifier log up to the rejection (empty for structural errors raised before the walk). */
+  /** The verifier log up to and including the rejection. */
   log: string;
+  /** The program's name, when the loader verified a program of an object. */
+  program: string | null = null;
+  /** The registers whose state broke the rule (for the log). */
+  readonly regs: readonly number[];
 
-  constructor(code: VerifierErrorCode, index: number, message: string, log = '') {
+  constructor(code: VerifierErrorCode, index: number, message: string, regs: readonly number[] = []) {
     super(`insn ${index}: ${message}`);
     this.name = 'VerifierError';
     this.code = code;
     this.index = index;
-    this.log = log;
+    this.log = '';
+    this.regs = regs;
   }
 }

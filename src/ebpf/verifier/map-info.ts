@@ -18,10 +18,17 @@ export function mapInfo(map: BpfMap): MapInfo {
   };
 }
 
-/** VerifyOptions.map over the maps of `table`, by id. */
+/** VerifyOptions.map over the maps of `table`, by id (one MapInfo per map for the verification). */
 export function tableMaps(table: MapTable): (id: number) => MapInfo | undefined {
+  const seen = new Map<number, MapInfo>();
   return (id) => {
     const m = table.byId(id);
-    return m === undefined || m.closed ? undefined : mapInfo(m);
+    if (m === undefined || m.closed) return undefined;
+    let info = seen.get(id);
+    if (info === undefined) {
+      info = mapInfo(m);
+      seen.set(id, info);
+    }
+    return info;
   };
 }

@@ -215,7 +215,10 @@ export const MESSAGES: Readonly<Record<VerifierErrorCode, MessageDef>> = {
 export const messageNumber = (code: VerifierErrorCode): number => Number(code.slice(1, 4));
 
 /** The message of `code` with its placeholders filled from `params`. */
-export function formatMessage(code: VerifierErrorCode, params: Readonly<Record<string, string | number>>): string {
+export function formatMessage(
+  code: VerifierErrorCode,
+  params: Readonly<Record<string, string | number>>,
+): string {
   return MESSAGES[code].text.replace(/\{(\w+)\}/g, (m, k: string) => {
     const v = params[k];
     return v === undefined ? m : String(v);

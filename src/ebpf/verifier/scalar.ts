@@ -277,6 +277,33 @@ export function boundOffset(r: Scalar): void {
 
 /** reg_bounds_sync: the fixpoint steps the kernel runs after every change. */
 export function boundsSync(r: Scalar): void {
+  // Fast path: a constant whose bounds all admit it is exactly that constant.
+  if (r.varOff.mask === 0n) {
+    const v = r.varOff.value;
+    const sv = s64(v);
+    const v32 = u32(v);
+    const sv32 = s32(v);
+    if (
+      r.umin <= v &&
+      v <= r.umax &&
+      r.smin <= sv &&
+      sv <= r.smax &&
+      r.u32min <= v32 &&
+      v32 <= r.u32max &&
+      r.s32min <= sv32 &&
+      sv32 <= r.s32max
+    ) {
+      r.umin = v;
+      r.umax = v;
+      r.smin = sv;
+      r.smax = sv;
+      r.u32min = v32;
+      r.u32max = v32;
+      r.s32min = sv32;
+      r.s32max = sv32;
+      return;
+    }
+  }
   updateBounds(r);
   deduceBounds(r);
   deduceBounds(r);

@@ -18,17 +18,25 @@
 import { firstHelperCall, type HelperRegistry } from '../../ebpf/helpers.js';
 import type { Insn } from '../../ebpf/insn.js';
 import { loadProgram } from '../../ebpf/interp.js';
-import { BpfObject, defaultHelpers, type LoadedObject } from '../../ebpf/loader.js';
+import { BpfObject, defaultHelpers, isGplCompatible, type LoadedObject } from '../../ebpf/loader.js';
 import type { ArrayMap } from '../../ebpf/maps/arrays.js';
 import type { BpfMap } from '../../ebpf/maps/map.js';
 import type { MapTable } from '../../ebpf/maps/table.js';
 import type { TraceLog } from '../../ebpf/trace.js';
+import type { LogLevel } from '../../ebpf/verifier/api.js';
+import { VerifierError } from '../../ebpf/verifier/errors.js';
+import { tableMaps } from '../../ebpf/verifier/map-info.js';
+import { progTypeInfo } from '../../ebpf/verifier/prog-types.js';
+import { verify } from '../../ebpf/verifier/verify.js';
 import type { AddressSpace } from '../../mem/address-space.js';
 import { BPF_PROG_TYPE_IOURING } from '../../uapi/bpf.js';
 import { registerIouringHelpers } from './helpers.js';
 import { programFdsOf } from './programs.js';
 
-/** Default instruction budget of one run (no verifier bounds loops yet): a runaway program faults. */
+/**
+ * Default instruction budget of one run. Verified programs terminate on their own (the verifier
+ * bounds every loop); the budget still stops a program loaded with verify: false.
+ */
 export const DEFAULT_BPF_RUN_BUDGET = 1_000_000;
 
 export type BpfLoadErrorCode = 'E_SLEEPABLE' | 'E_PROG_TYPE';
@@ -53,6 +61,10 @@ export interface BpfLoadOptions {
   readonly globals?: Readonly<Record<string, number | bigint | Uint8Array>>;
   /** Instruction budget of each run; default DEFAULT_BPF_RUN_BUDGET. */
   readonly budget?: number;
+  /** Verify every program before loading it (default true; see ObjectLoadOptions.verify). */
+  readonly verify?: boolean;
+  /** Verifier log level 0-2 (default 0); logs are in `object.program(name).verified.log`. */
+  readonly logLevel?: LogLevel;
 }
 
 /** The helper registry of an io_uring load over `maps`, with its trace log. */
@@ -142,7 +154,14 @@ export function bpfLoad(
   for (const def of obj.programs) {
     if (def.supported) checkSleepable(def.name, def.sleepable, def.insns, helpers);
   }
-  const loaded = obj.load({ mem, maps, helpers, budget: options.budget ?? DEFAULT_BPF_RUN_BUDGET });
+  const loaded = obj.load({
+    mem,
+    maps,
+    helpers,
+    budget: options.budget ?? DEFAULT_BPF_RUN_BUDGET,
+    ...(options.verify === undefined ? {} : { verify: options.verify }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+  });
   const table = programFdsOf(mem);
   const fds = new Map<string, number>();
   for (const def of obj.programs) {
@@ -160,6 +179,12 @@ export interface BpfProgLoadAttr {
   readonly sleepable?: boolean;
   readonly name?: string;
   readonly budget?: number;
+  /** The program's license (default 'GPL'): GPL-only helpers need a GPL-compatible one. */
+  readonly license?: string;
+  /** Verify the program first (default true); BPF_PROG_TYPE_IOURING is the type with rules. */
+  readonly verify?: boolean;
+  /** Verifier log level 0-2 (default 0). */
+  readonly logLevel?: LogLevel;
 }
 
 /** Runtime.bpfProgLoad: load raw instructions; returns the program fd. */
@@ -168,6 +193,30 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
   const sleepable = attr.sleepable ?? false;
   const { helpers } = iouringRegistry(maps);
   checkSleepable(name, sleepable, attr.insns, helpers);
+  if (attr.verify !== false) {
+    const progType = progTypeInfo(attr.type);
+    if (progType === undefined) {
+      throw new BpfLoadError(
+        'E_PROG_TYPE',
+        name,
+        0,
+        `program type ${attr.type} has no verifier rules here (expected BPF_PROG_TYPE_IOURING = ${BPF_PROG_TYPE_IOURING}, or verify: false)`,
+      );
+    }
+    try {
+      verify(attr.insns, {
+        helpers,
+        progType,
+        map: tableMaps(maps),
+        sleepable,
+        gpl: isGplCompatible(attr.license ?? 'GPL'),
+        logLevel: attr.logLevel ?? 0,
+      });
+    } catch (e) {
+      if (e instanceof VerifierError) e.program = name;
+      throw e;
+    }
+  }
   const prog = loadProgram(attr.insns, {
     helpers,
     resolveLddw: maps.resolveLddw,

@@ -18,9 +18,9 @@
  * One CQE per request, on its own cq_idx, after the flush of its last run.
  */
 import { BpfFault } from '../../ebpf/faults.js';
+import { IOURING_CTX_FIELDS } from '../../ebpf/verifier/prog-types.js';
 import { MemoryExhausted } from '../../mem/errors.js';
 import { EAGAIN, EALREADY, EFAULT, EINVAL, ENOMEM } from '../../uapi/errno.js';
-import { IO_URING_BPF_CTX } from '../../uapi/layout.js';
 import type { CompletionQueue } from '../cq.js';
 import type { Request } from '../request.js';
 import type { BpfHost, BpfRunCtx } from './host.js';
@@ -29,20 +29,8 @@ import type { ProgEntry } from './programs.js';
 /** Size of struct io_uring_bpf_ctx. */
 export const BPF_CTX_SIZE = 16;
 
-/**
- * Spec §3.7's access rules for the ctx: inside the 16 bytes, aligned, and exactly the size of a field
- * (8 for user_data, 4 for wait_nr and wait_idx), reads and writes alike. Until the verifier rejects
- * other accesses at load (issue 7), the run enforces them: any other access is a program fault.
- * Departure: one 8-byte access at offset 8 covering wait_nr and wait_idx whole is allowed too, because
- * clang merges `ctx->wait_nr = n; ctx->wait_idx = i;` into such a store (the RFC's own programs
- * compiled by clang-19 do it); it cannot reach any byte outside the two fields.
- */
-export const BPF_CTX_FIELDS: readonly (readonly [number, number])[] = [
-  [IO_URING_BPF_CTX.fields.user_data.offset, 8],
-  [IO_URING_BPF_CTX.fields.wait_nr.offset, 4],
-  [IO_URING_BPF_CTX.fields.wait_idx.offset, 4],
-  [IO_URING_BPF_CTX.fields.wait_nr.offset, 8],
-];
+/** Spec §3.7's ctx fields (the verifier's rule, enforced again by the run for unverified programs). */
+export const BPF_CTX_FIELDS = IOURING_CTX_FIELDS;
 
 /** A BPF request waiting on a CQ; the ring wakes it from its posting path. */
 export interface BpfWait {

@@ -1,0 +1,548 @@
+/**
+ * The verifier: path-sensitive abstract interpretation of a program, modelled on the Linux kernel's
+ * (do_check): every path from the entry is followed instruction by instruction with the abstract
+ * state (state.ts); conditional jumps fork it (branch.ts) and the fork not followed at once waits on
+ * a stack; at jump targets the state is compared with the states already explored there (equiv.ts)
+ * and the path is pruned when one covers it; a loop coming back to an equal state is infinite;
+ * more than maxProcessed instructions is too complex.
+ *
+ *   const result = verify(insns, { helpers, progType: IOURING_PROG_TYPE, map: tableMaps(table) });
+ *
+ * Throws VerifierError (code from the numbered table in messages.ts, slot index, log); returns the
+ * statistics and the log of an accepted program.
+ */
+import {
+  BPF_ALU,
+  BPF_ALU64,
+  BPF_ATOMIC,
+  BPF_CALL,
+  BPF_CMPXCHG,
+  BPF_COMPLEXITY_LIMIT_INSNS,
+  BPF_DW,
+  BPF_EXIT,
+  BPF_FETCH,
+  BPF_JA,
+  BPF_JCOND,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MEM,
+  BPF_MEMSX,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_MAP_FD,
+  BPF_PSEUDO_MAP_VALUE,
+  BPF_ST,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  MAX_BPF_STACK,
+} from '../../uapi/bpf.js';
+import {
+  checkInsns,
+  type Insn,
+  InsnError,
+  insnClass,
+  isLddw,
+  jmpOp,
+  lddwValue,
+  memMode,
+  memSize,
+  sizeBytes,
+  srcBit,
+} from '../insn.js';
+import { checkAlu, readReg, writeReg } from './alu.js';
+import type { VerifyOptions, VerifyResult } from './api.js';
+import { checkCondJmp } from './branch.js';
+import { checkHelperCall, enterCall, leaveCall } from './calls.js';
+import { checkProgramStructure, type ProgramCfg } from './cfg.js';
+import { type Env, fail } from './env.js';
+import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
+import { VerifierError } from './errors.js';
+import { liveIn } from './liveness.js';
+import { type PathNode, VerifierLog } from './log.js';
+import { checkMemAccess, sizedUnknown } from './memory.js';
+import { scalarStr } from './scalar.js';
+import {
+  clearSingularIds,
+  constReg,
+  copyState,
+  curFrame,
+  isPointer,
+  newFrame,
+  ptrReg,
+  regStr,
+  scalarReg,
+  type VState,
+} from './state.js';
+
+/** A state stored at a prune point. */
+interface Checkpoint {
+  readonly state: VState;
+  /** Paths still being explored below it (0: fully explored, usable for pruning). */
+  branches: number;
+  readonly parent: Checkpoint | null;
+  hits: number;
+  misses: number;
+  /** fingerprint() of the state at its instruction. */
+  readonly fp: number;
+}
+
+interface Pending {
+  readonly st: VState;
+  readonly idx: number;
+  readonly from: number;
+  readonly parent: Checkpoint | null;
+  readonly path: PathNode | null;
+}
+
+/** Stack bytes of a frame count in multiples of 32 toward the combined limit (the kernel's round_up). */
+const FRAME_ROUND = 32;
+
+function isMayGoto(insn: Insn): boolean {
+  return insn.code === (BPF_JMP | BPF_JCOND);
+}
+
+/** Rejections of encodings before the walk: checkInsns's, as V012. */
+function checkEncoding(insns: readonly Insn[]): void {
+  try {
+    checkInsns(insns);
+  } catch (e) {
+    if (e instanceof InsnError)
+      throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
+    throw e;
+  }
+}
+
+export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyResult {
+  const log = new VerifierLog(insns, options);
+  let cfg: ProgramCfg;
+  try {
+    checkEncoding(insns);
+    cfg = checkProgramStructure(insns);
+  } catch (e) {
+    if (e instanceof VerifierError) {
+      log.reject(e, null, null, null);
+      e.log = log.text();
+    }
+    throw e;
+  }
+  return new Walk(insns, options, cfg, log).run();
+}
+
+class Walk {
+  readonly #insns: readonly Insn[];
+  readonly #opts: VerifyOptions;
+  readonly #cfg: ProgramCfg;
+  readonly #log: VerifierLog;
+  readonly #live: Int32Array;
+  readonly #limit: number;
+  readonly #explored: (Checkpoint[] | undefined)[];
+  readonly #pending: Pending[] = [];
+  readonly #env: Env;
+  #parent: Checkpoint | null = null;
+  #path: PathNode | null = null;
+  #processed = 0;
+  #totalStates = 0;
+  #curStates = 0;
+  #peakStates = 0;
+  #maxPerInsn = 0;
+  #lastId = 0;
+  readonly #ids = new IdMap();
+
+  constructor(insns: readonly Insn[], opts: VerifyOptions, cfg: ProgramCfg, log: VerifierLog) {
+    this.#insns = insns;
+    this.#opts = opts;
+    this.#cfg = cfg;
+    this.#log = log;
+    this.#live = liveIn(insns, opts.helpers);
+    this.#limit = opts.maxProcessed ?? BPF_COMPLEXITY_LIMIT_INSNS;
+    this.#explored = new Array(insns.length);
+    const main = newFrame(-1, 0, 0);
+    main.regs[1] = ptrReg('ctx');
+    this.#env = {
+      opts,
+      insns,
+      cur: { frames: [main], refs: [] },
+      idx: 0,
+      depth: new Array<number>(cfg.subprogs.length).fill(0),
+      nextId: () => ++this.#lastId,
+    };
+  }
+
+  run(): VerifyResult {
+    const env = this.#env;
+    try {
+      this.#walk();
+      this.#checkCombinedStack();
+    } catch (e) {
+      if (e instanceof VerifierError) {
+        this.#log.reject(e, this.#path, env.cur, this.#stats());
+        e.log = this.#log.text();
+      }
+      throw e;
+    }
+    if (this.#log.level >= 1) this.#log.summary(this.#stats());
+    return {
+      ...this.#stats(),
+      stackDepth: env.depth.slice(),
+      log: this.#log.text(),
+    };
+  }
+
+  #stats() {
+    return {
+      processed: this.#processed,
+      maxStatesPerInsn: this.#maxPerInsn,
+      totalStates: this.#totalStates,
+      peakStates: this.#peakStates,
+    };
+  }
+
+  /* ---------------------------------------------------------------- paths */
+
+  #push(st: VState, idx: number): void {
+    this.#pending.push({ st, idx, from: this.#env.idx, parent: this.#parent, path: this.#path });
+    if (this.#parent !== null) this.#parent.branches++;
+  }
+
+  /** The current path ended (exit of the program, or pruned). */
+  #endPath(): void {
+    let c = this.#parent;
+    while (c !== null) {
+      c.branches--;
+      if (c.branches > 0) break;
+      c = c.parent;
+    }
+  }
+
+  /** Take up the next pending path; false when none is left. */
+  #resume(): boolean {
+    const p = this.#pending.pop();
+    if (p === undefined) return false;
+    const env = this.#env;
+    env.cur = p.st;
+    env.idx = p.idx;
+    this.#parent = p.parent;
+    this.#path = p.path;
+    this.#log.resume(p.from, p.idx, p.st);
+    return true;
+  }
+
+  #isAncestor(cp: Checkpoint): boolean {
+    for (let c = this.#parent; c !== null; c = c.parent) if (c === cp) return true;
+    return false;
+  }
+
+  /** Whether register r of frame k may be read later. */
+  #liveAt(idx: number): (k: number, r: number) => boolean {
+    const frames = this.#env.cur.frames;
+    const top = frames.length - 1;
+    return (k, r) => {
+      if (k === top) return ((this.#live[idx]! >> r) & 1) === 1;
+      if (r < 6) return false;
+      const after = frames[k + 1]!.callsite + 1;
+      return ((this.#live[after]! >> r) & 1) === 1;
+    };
+  }
+
+  /** At a prune point: true if the path can stop here (an explored state covers it). */
+  #visit(idx: number): boolean {
+    const env = this.#env;
+    const cur = env.cur;
+    const live = this.#liveAt(idx);
+    let list = this.#explored[idx];
+    if (list === undefined) {
+      list = [];
+      this.#explored[idx] = list;
+    }
+    const mayGoto = isMayGoto(this.#insns[idx]!);
+    const ids = this.#ids;
+    const fp = fingerprint(cur, live);
+    if (mayGoto) {
+      // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
+      for (let k = list.length - 1; k >= 0; k--) {
+        const cp = list[k]!;
+        if (cp.branches === 0 || !this.#isAncestor(cp)) continue;
+        if (statesEqual(cp.state, cur, live, false, ids)) return true;
+        widenLoopState(cp.state, cur, live);
+        break;
+      }
+    }
+    for (let k = 0; k < list.length; k++) {
+      const cp = list[k]!;
+      if (cp.branches > 0) {
+        if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
+          fail(
+            env,
+            'V072_INFINITE_LOOP',
+            { index: idx },
+            'the loop comes back to the same state; no iteration bound',
+          );
+        }
+        continue;
+      }
+      if (statesEqual(cp.state, cur, live, false, ids)) {
+        cp.hits++;
+        return true;
+      }
+      cp.misses++;
+      if (cp.misses > cp.hits * 3 + 3) {
+        list.splice(k--, 1);
+        this.#curStates--;
+      }
+    }
+    clearSingularIds(cur);
+    const cp: Checkpoint = {
+      state: copyState(cur),
+      branches: 1,
+      parent: this.#parent,
+      hits: 0,
+      misses: 0,
+      fp: fingerprint(cur, live),
+    };
+    list.push(cp);
+    this.#parent = cp;
+    this.#totalStates++;
+    this.#curStates++;
+    if (this.#curStates > this.#peakStates) this.#peakStates = this.#curStates;
+    if (list.length > this.#maxPerInsn) this.#maxPerInsn = list.length;
+    return false;
+  }
+
+  /* ---------------------------------------------------------------- the walk */
+
+  #walk(): void {
+    const env = this.#env;
+    const insns = this.#insns;
+    const trackPath = this.#log.level >= 1;
+    for (;;) {
+      const idx = env.idx;
+      if (++this.#processed > this.#limit) {
+        fail(env, 'V073_TOO_COMPLEX', { processed: this.#processed }, `the limit is ${this.#limit}`);
+      }
+      if ((this.#cfg.jumpTarget[idx] || isMayGoto(insns[idx]!)) && this.#visit(idx)) {
+        this.#log.pruned(idx);
+        this.#endPath();
+        if (!this.#resume()) return;
+        continue;
+      }
+      if (trackPath) this.#path = { idx, prev: this.#path };
+      const insn = insns[idx]!;
+      const next = this.#step(insn, idx);
+      this.#log.step(idx, env.cur);
+      if (next >= 0) {
+        env.idx = next;
+        continue;
+      }
+      this.#endPath();
+      if (!this.#resume()) return;
+    }
+  }
+
+  /** Check one instruction; returns the slot to go on at, or -1 when the path ends. */
+  #step(insn: Insn, idx: number): number {
+    const env = this.#env;
+    const cls = insnClass(insn.code);
+    switch (cls) {
+      case BPF_ALU:
+      case BPF_ALU64:
+        checkAlu(env, insn);
+        return idx + 1;
+      case BPF_LDX: {
+        const mode = memMode(insn.code);
+        if (mode !== BPF_MEM && mode !== BPF_MEMSX) this.#bad(`ldx mode 0x${mode.toString(16)}`);
+        readReg(env, insn.src);
+        const size = sizeBytes(memSize(insn.code));
+        const v = checkMemAccess(env, insn.src, insn.off, size, 'read', null, mode === BPF_MEMSX);
+        writeReg(env, insn.dst, v);
+        return idx + 1;
+      }
+      case BPF_ST:
+      case BPF_STX:
+        this.#store(insn, cls === BPF_STX);
+        return idx + 1;
+      case BPF_LD:
+        this.#ld(insn, idx);
+        return idx + 2;
+      default:
+        return this.#jmp(insn, idx, cls === BPF_JMP32);
+    }
+  }
+
+  #bad(what: string): never {
+    return fail(this.#env, 'V012_BAD_INSN', { what }, 'expected an instruction a verified program may use');
+  }
+
+  #store(insn: Insn, isStx: boolean): void {
+    const env = this.#env;
+    const mode = memMode(insn.code);
+    const size = sizeBytes(memSize(insn.code));
+    readReg(env, insn.dst);
+    if (!isStx) {
+      if (mode !== BPF_MEM) this.#bad(`st mode 0x${mode.toString(16)}`);
+      checkMemAccess(env, insn.dst, insn.off, size, 'write', constReg(BigInt(insn.imm)));
+      return;
+    }
+    const value = readReg(env, insn.src);
+    if (mode === BPF_MEM) {
+      checkMemAccess(env, insn.dst, insn.off, size, 'write', value);
+      return;
+    }
+    if (mode !== BPF_ATOMIC) this.#bad(`stx mode 0x${mode.toString(16)}`);
+    const sz = memSize(insn.code);
+    if (sz !== BPF_W && sz !== BPF_DW) {
+      fail(env, 'V043_ATOMIC', { what: `of ${size} bytes` }, 'expected 4 or 8 bytes');
+    }
+    if (isPointer(value)) {
+      fail(
+        env,
+        'V041_PTR_LEAK',
+        { reg: insn.src, where: 'mem' },
+        `expected a scalar, found ${regStr(value)}`,
+        [insn.src],
+      );
+    }
+    if (insn.imm === BPF_CMPXCHG) {
+      const r0 = readReg(env, 0);
+      if (isPointer(r0)) {
+        fail(env, 'V041_PTR_LEAK', { reg: 0, where: 'mem' }, `expected a scalar, found ${regStr(r0)}`, [0]);
+      }
+    }
+    checkMemAccess(env, insn.dst, insn.off, size, 'atomic', null);
+    const loaded = scalarReg(sizedUnknown(size));
+    if (insn.imm === BPF_CMPXCHG) writeReg(env, 0, loaded);
+    else if (insn.imm & BPF_FETCH) writeReg(env, insn.src, loaded);
+  }
+
+  #ld(insn: Insn, idx: number): void {
+    const env = this.#env;
+    if (!isLddw(insn)) this.#bad('legacy packet access (BPF_LD | BPF_ABS / BPF_IND)');
+    const hi = this.#insns[idx + 1]!;
+    switch (insn.src) {
+      case 0:
+        writeReg(env, insn.dst, constReg(lddwValue(insn, hi)));
+        return;
+      case BPF_PSEUDO_MAP_FD:
+      case BPF_PSEUDO_MAP_VALUE: {
+        const map = this.#opts.map?.(insn.imm);
+        if (map === undefined) {
+          fail(
+            env,
+            'V013_BAD_LDDW',
+            { what: `fd ${insn.imm} is not pointing to valid bpf_map` },
+            'expected a map id',
+          );
+        }
+        if (insn.src === BPF_PSEUDO_MAP_FD) {
+          writeReg(env, insn.dst, ptrReg('map_ptr', { map }));
+          return;
+        }
+        const off = hi.imm;
+        if (!map.directValue || off < 0 || off >= map.valueSize) {
+          fail(
+            env,
+            'V013_BAD_LDDW',
+            { what: `direct value access on map '${map.name}' at off ${off}` },
+            `expected a one-element ARRAY map and an offset in [0, ${map.valueSize})`,
+          );
+        }
+        writeReg(env, insn.dst, ptrReg('map_value', { map, off, rdonly: map.readonly }));
+        return;
+      }
+      default:
+        fail(env, 'V013_BAD_LDDW', { what: `unsupported pseudo source ${insn.src}` }, 'expected 0, 1 or 2');
+    }
+  }
+
+  #jmp(insn: Insn, idx: number, jmp32: boolean): number {
+    const env = this.#env;
+    const op = jmpOp(insn.code);
+    if (!jmp32 && op === BPF_CALL) {
+      if (srcBit(insn.code) === BPF_X) this.#bad('callx (indirect call through a register)');
+      if (insn.src === BPF_PSEUDO_CALL) {
+        const target = idx + insn.imm + 1;
+        enterCall(env, target, this.#cfg.subprogOf[target]!);
+        return target;
+      }
+      if (insn.src !== 0) this.#bad('kfunc call');
+      checkHelperCall(env, insn);
+      return idx + 1;
+    }
+    if (!jmp32 && op === BPF_EXIT) {
+      if (env.cur.frames.length > 1) return leaveCall(env);
+      this.#checkExit();
+      return -1;
+    }
+    if (op === BPF_JA) return idx + 1 + (jmp32 ? insn.imm : insn.off);
+    if (op === BPF_JCOND) {
+      this.#push(copyState(env.cur), idx + 1 + insn.off);
+      return idx + 1;
+    }
+    const { fall, taken } = checkCondJmp(env, insn);
+    if (fall !== null && taken !== null) {
+      this.#push(taken, idx + 1 + insn.off);
+      env.cur = fall;
+      return idx + 1;
+    }
+    if (fall !== null) {
+      env.cur = fall;
+      return idx + 1;
+    }
+    if (taken !== null) {
+      env.cur = taken;
+      return idx + 1 + insn.off;
+    }
+    return -1;
+  }
+
+  #checkExit(): void {
+    const env = this.#env;
+    const r0 = readReg(env, 0);
+    if (isPointer(r0)) fail(env, 'V071_RETURN_PTR', {}, `found R0=${regStr(r0)}`, [0]);
+    const range = this.#opts.progType.retRange;
+    if (range !== null) {
+      const [lo, hi] = range;
+      if (r0.s.smin < lo || r0.s.smax > hi) {
+        fail(
+          env,
+          'V070_BAD_RETURN',
+          { value: scalarStr(r0.s), range: `[${lo}, ${hi}]` },
+          `the ${this.#opts.progType.name} program type requires it`,
+          [0],
+        );
+      }
+    }
+    const ref = env.cur.refs[0];
+    if (ref !== undefined) {
+      fail(
+        env,
+        'V058_UNRELEASED_REF',
+        { id: ref.id, at: ref.at },
+        'expected every reservation submitted or discarded',
+      );
+    }
+    void curFrame;
+  }
+
+  /** The kernel's check_max_stack_depth: the stacks of any call chain share 512 bytes. */
+  #checkCombinedStack(): void {
+    const { subprogs } = this.#cfg;
+    const depth = this.#env.depth;
+    const frame = (s: number): number => Math.ceil(Math.max(depth[s] ?? 0, 1) / FRAME_ROUND) * FRAME_ROUND;
+    const walk = (s: number, total: number, calls: number): void => {
+      const t = total + frame(s);
+      if (t > MAX_BPF_STACK) {
+        this.#env.idx = subprogs[s]!.start;
+        fail(
+          this.#env,
+          'V060_STACK_TOO_LARGE',
+          { calls, size: t },
+          `expected at most ${MAX_BPF_STACK} bytes over the call chain (each frame rounded up to ${FRAME_ROUND})`,
+        );
+      }
+      for (const c of subprogs[s]!.callees) walk(c, t, calls + 1);
+    };
+    walk(0, 0, 1);
+  }
+}
