@@ -258,6 +258,8 @@ const KNOWN: ReadonlyMap<string, { readonly todo: string } | { readonly skip: st
   ],
 ]);
 
+const known = (name: string): { readonly todo?: string; readonly skip?: string } => KNOWN.get(name) ?? {};
+
 /**
  * Rejections checked with verify() itself as well (verifyDirect), where the runtime's load path
  * refuses the program before the verifier or takes too long: source -> extra verify options.
@@ -307,12 +309,12 @@ for (const f of FIXTURES) {
   for (const cpu of CPUS) {
     const e = f.expect[cpu];
     const id = `${f.name}.${cpu}`;
-    const known = KNOWN.get(f.name) ?? {};
+    const k = known(f.name);
     const title =
       e.verdict === 'accept'
         ? `${id}: every program is accepted`
         : `${id}: ${e.program} is rejected with ${e.verdict}, the log quoting its source line`;
-    test(title, known, () => {
+    test(title, k, () => {
       const bytes = new Uint8Array(readFileSync(objectPath(DIR, f.name, cpu)));
       const v = verdictOf(bytes);
       if (e.verdict === 'accept') {
@@ -346,8 +348,15 @@ test(
         const now = readFileSync(objectPath(TMP, f.name, cpu));
         // The verdict is a function of the bytes: only an object that differs is loaded again.
         if (old.equals(now)) continue;
-        const committed = verdictOf(new Uint8Array(old));
-        const rebuilt = verdictOf(new Uint8Array(now));
+        const extra = DIRECT.get(f.name);
+        const verdict = (bytes: Buffer): Verdict =>
+          // A case skipped for its time is compared the way DIRECT checks it.
+          known(f.name).skip !== undefined && extra !== undefined
+            ? verifyDirect(new Uint8Array(bytes), f.expect[cpu].program ?? '', extra)
+            : verdictOf(new Uint8Array(bytes));
+        if (known(f.name).skip !== undefined && extra === undefined) continue;
+        const committed = verdict(old);
+        const rebuilt = verdict(now);
         if (describe(committed) !== describe(rebuilt)) {
           diffs.push(`${f.name}.${cpu}: committed ${describe(committed)}, rebuilt ${describe(rebuilt)}`);
         }
