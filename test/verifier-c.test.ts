@@ -208,6 +208,7 @@ const AT_FAULT: ReadonlySet<VerifierErrorCode> = new Set<VerifierErrorCode>([
   'V039_CTX_MODIFIED',
   'V040_READ_ONLY',
   'V041_PTR_LEAK',
+  'V043_ATOMIC',
   'V052_HELPER_SLEEPABLE',
   'V053_HELPER_GPL',
   'V054_HELPER_ARG_TYPE',
