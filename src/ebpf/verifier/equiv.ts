@@ -199,7 +199,11 @@ export function fingerprint(st: VState, live: (frame: number, r: number) => bool
  * iteration is covered by this one. Sound because may_goto bounds the iterations at run time; the
  * body is then checked once for every value. Returns false (and leaves cur alone) on another shape.
  */
-export function widenLoopState(old: VState, cur: VState, live: (frame: number, r: number) => boolean): boolean {
+export function widenLoopState(
+  old: VState,
+  cur: VState,
+  live: (frame: number, r: number) => boolean,
+): boolean {
   if (old.frames.length !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
   for (let k = 0; k < old.frames.length; k++) {
     const of = old.frames[k]!;
@@ -209,7 +213,8 @@ export function widenLoopState(old: VState, cur: VState, live: (frame: number, r
       if (!live(k, r)) continue;
       const o = of.regs[r]!;
       const c = cf.regs[r]!;
-      if (o.type !== c.type || o.nullable !== c.nullable || o.map?.id !== c.map?.id || o.frame !== c.frame) return false;
+      if (o.type !== c.type || o.nullable !== c.nullable || o.map?.id !== c.map?.id || o.frame !== c.frame)
+        return false;
       if (o.type !== 'scalar' && o.type !== 'not_init' && o.off !== c.off) return false;
     }
     for (let b = 0; b < of.stype.length; b++) if (of.stype[b] !== cf.stype[b]) return false;

@@ -96,6 +96,9 @@ interface Pending {
   readonly path: PathNode | null;
 }
 
+/** Most states of paths still being explored kept at one instruction (iterations of a loop). */
+const MAX_LOOP_STATES = 1024;
+
 /** Stack bytes of a frame count in multiples of 32 toward the combined limit (the kernel's round_up). */
 const FRAME_ROUND = 32;
 
@@ -269,9 +272,11 @@ class Walk {
         break;
       }
     }
+    let inProgress = 0;
     for (let k = 0; k < list.length; k++) {
       const cp = list[k]!;
       if (cp.branches > 0) {
+        inProgress++;
         if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
           fail(
             env,
@@ -292,6 +297,9 @@ class Walk {
         this.#curStates--;
       }
     }
+    // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
+    // as checkpoints (for infinite-loop detection); later ones are only walked.
+    if (inProgress >= MAX_LOOP_STATES) return false;
     clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
