@@ -198,6 +198,7 @@ function describe(v: Verdict): string {
 
 /** Codes reported at the faulting access or call itself, whose source line is the one marked BUG. */
 const AT_FAULT: ReadonlySet<VerifierErrorCode> = new Set<VerifierErrorCode>([
+  'V012_BAD_INSN',
   'V022_PTR_ARITH',
   'V030_BAD_MEM_TYPE',
   'V031_NULL_DEREF',
@@ -211,7 +212,9 @@ const AT_FAULT: ReadonlySet<VerifierErrorCode> = new Set<VerifierErrorCode>([
   'V039_CTX_MODIFIED',
   'V040_READ_ONLY',
   'V041_PTR_LEAK',
+  'V042_SPILL_CORRUPT',
   'V043_ATOMIC',
+  'V050_UNKNOWN_HELPER',
   'V052_HELPER_SLEEPABLE',
   'V053_HELPER_GPL',
   'V054_HELPER_ARG_TYPE',
