@@ -298,7 +298,9 @@ function pointerAlu(env: Env, insn: Insn, op: number, alu32: boolean, dst: Reg, 
     return ptrArith(env, ptrNo, 'variable ctx access', ptr);
   }
   const type = typeName(ptr);
-  saneOffset(env, ptrIsDst ? srcNo : dstNo, k.s, ptr.off, type, 'the offset');
+  const kNo = ptrIsDst ? srcNo : dstNo;
+  if (!ptrIsDst || srcBit(insn.code) === BPF_X) env.markPrecise(1 << kNo);
+  saneOffset(env, kNo, k.s, ptr.off, type, 'the offset');
   let res: Reg;
   if (c !== undefined) {
     const v = Number(BigInt.asIntN(64, c));

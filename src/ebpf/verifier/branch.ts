@@ -8,8 +8,8 @@ import { type Insn, insnClass, jmpOp, srcBit } from '../insn.js';
 import { readReg } from './alu.js';
 import { forEachReg } from './calls.js';
 import type { Env } from './env.js';
-import { constValue, type Scalar } from './scalar.js';
-import { branchRefine } from './scalar-branch.js';
+import { constValue, type Scalar, scalarCopy } from './scalar.js';
+import { branchRefine, branchTaken } from './scalar-branch.js';
 import { constReg, copyState, curFrame, isPointer, type Reg, type VState } from './state.js';
 
 /** The states on the fall-through and taken edges (null: the edge cannot be taken). */
@@ -56,6 +56,8 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
     const ptr = isPointer(dst) ? dst : src;
     const other = isPointer(dst) ? src : dst;
     if (!jmp32 && (op === BPF_JEQ || op === BPF_JNE) && isZero(other)) {
+      // The scalar being 0 made this a NULL check.
+      if (isX) env.markPrecise(1 << (isPointer(dst) ? insn.src : insn.dst));
       if (ptr.nullable) {
         const eq = copyState(cur);
         markNull(eq, ptr.id, true);
@@ -68,21 +70,36 @@ export function checkCondJmp(env: Env, insn: Insn): Edges {
     return { fall: cur, taken: copyState(cur) };
   }
 
-  const same = isX && insn.dst === insn.src;
-  const { taken, fallthrough } = branchRefine(dst.s, same ? dst.s : src.s, op, jmp32);
+  // The scalar domain treats one object passed twice as one register compared with itself: only
+  // do that for the same register or copies linked by id; otherwise pass distinct objects.
+  const same = isX && (insn.dst === insn.src || (dst.id !== 0 && dst.id === src.id));
+  const srcS = same ? dst.s : src.s === dst.s ? scalarCopy(src.s) : src.s;
+  if (constValue(dst.s) !== undefined && constValue(src.s) !== undefined) {
+    // Two constants: the edge is known and nothing is learnt; the values decided it.
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
+    return branchTaken(dst.s, srcS, op, jmp32) === 1
+      ? { fall: null, taken: cur }
+      : { fall: cur, taken: null };
+  }
+  const { taken, fallthrough } = branchRefine(dst.s, srcS, op, jmp32);
   const apply = (st: VState, a: Scalar, b: Scalar): VState => {
     const regs = curFrame(st).regs;
     regs[insn.dst] = { ...dst, s: a };
     propagate(st, dst.id, a);
-    if (isX && !same) {
+    if (isX && insn.dst !== insn.src) {
       regs[insn.src] = { ...src, s: b };
       propagate(st, src.id, b);
     }
     return st;
   };
   if (taken === null && fallthrough === null) {
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
     // Contradictory bounds: no value reaches here (only on paths already impossible).
     return { fall: null, taken: null };
+  }
+  if (taken === null || fallthrough === null) {
+    // The outcome is decided by the operands' ranges: those ranges matter.
+    env.markPrecise((1 << insn.dst) | (isX ? 1 << insn.src : 0));
   }
   if (taken === null) return { fall: apply(cur, fallthrough!.a, fallthrough!.b), taken: null };
   if (fallthrough === null) return { fall: null, taken: apply(cur, taken.a, taken.b) };

@@ -96,7 +96,10 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
       return;
     case 'ARG_PTR_TO_CTX':
     case 'ARG_PTR_TO_CTX_OR_NULL':
-      if (t === 'ARG_PTR_TO_CTX_OR_NULL' && isNullConst(reg)) return;
+      if (t === 'ARG_PTR_TO_CTX_OR_NULL' && isNullConst(reg)) {
+        env.markPrecise(1 << regno);
+        return;
+      }
       if (reg.type !== 'ctx') argFail(env, regno, reg, 'ctx');
       if (reg.off !== 0 || constValue(reg.s) !== 0n) {
         fail(env, 'V039_CTX_MODIFIED', { reg: regno, off: reg.off }, 'expected the unmodified ctx pointer', [
@@ -132,7 +135,8 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
     case 'ARG_PTR_TO_MEM_OR_NULL':
     case 'ARG_PTR_TO_UNINIT_MEM': {
       const nullOk = t === 'ARG_PTR_TO_MEM_OR_NULL';
-      if (!(nullOk && isNullConst(reg)) && (reg.nullable || !isMemPtr(reg))) {
+      if (nullOk && isNullConst(reg)) env.markPrecise(1 << regno);
+      else if (reg.nullable || !isMemPtr(reg)) {
         argFail(env, regno, reg, 'fp, map_value, mem');
       }
       meta.memArg = { regno, write: t === 'ARG_PTR_TO_UNINIT_MEM', nullOk };
@@ -144,6 +148,7 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
       meta.memArg = null;
       if (mem === null) throw new TypeError(`helper ${def.name}: ${t} without a memory argument before it`);
       if (reg.type !== 'scalar') argFail(env, regno, reg, 'scalar');
+      env.markPrecise(1 << regno);
       const s = reg.s;
       const sizeFail = (what: string): never =>
         fail(env, 'V055_HELPER_ARG_SIZE', { reg: regno, what }, `found ${scalarStr(s)}`, [regno]);
@@ -161,6 +166,7 @@ function checkArg(env: Env, def: HelperDef, k: number, t: ArgType, meta: CallMet
       return;
     }
     case 'ARG_CONST_ALLOC_SIZE_OR_ZERO': {
+      if (reg.type === 'scalar') env.markPrecise(1 << regno);
       const c = reg.type === 'scalar' ? constValue(reg.s) : undefined;
       if (c === undefined || c >= MAX_SIZE) {
         fail(

@@ -16,6 +16,10 @@ export interface Env {
   readonly depth: number[];
   /** A fresh id (NULL-check ids, scalar links, references). */
   nextId(): number;
+  /** The stack slot (frame * 64 + slot) the current instruction spilled to or filled from, else -1. */
+  stackRef: number;
+  /** A safety decision used the exact range of these registers (a bitmask) of the top frame. */
+  markPrecise(regs: number): void;
 }
 
 /**

@@ -76,11 +76,20 @@ function scalarWithin(old: Scalar, cur: Scalar, exact: boolean): boolean {
   );
 }
 
-export function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean {
+/**
+ * How scalars compare: 'precise' (pruning against explored states): an old scalar not marked
+ * precise covers any scalar, as the kernel's precision tracking allows; 'all': every scalar by
+ * range; 'exact': equality (infinite-loop detection).
+ */
+export type EquivMode = 'precise' | 'all' | 'exact';
+
+export function regsafe(old: Reg, cur: Reg, ids: IdMap, mode: EquivMode): boolean {
+  const exact = mode === 'exact';
   if (old.type === 'not_init') return exact ? cur.type === 'not_init' : true;
   if (old.type !== cur.type) return false;
   if (old.type === 'scalar') {
-    if (!scalarWithin(old.s, cur.s, exact)) return false;
+    // Links (ids) are compared even for imprecise scalars: a bound learnt through a link was relied on.
+    if (!(mode === 'precise' && !old.precise) && !scalarWithin(old.s, cur.s, exact)) return false;
     // An old link must hold in cur too (a bound learnt through it was relied on); cur without a
     // link stands for a link of its own.
     if (old.id === 0) return !exact || cur.id === 0;
@@ -99,7 +108,8 @@ export function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean
   );
 }
 
-function stacksafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean {
+function stacksafe(old: Frame, cur: Frame, ids: IdMap, mode: EquivMode): boolean {
+  const exact = mode === 'exact';
   const from = Math.min(old.low, exact ? cur.low : old.low);
   for (let b = from; b < old.stype.length; b++) {
     const o = old.stype[b]!;
@@ -124,20 +134,20 @@ function stacksafe(old: Frame, cur: Frame, ids: IdMap, exact: boolean): boolean 
       // An old scalar spill is covered by initialised scalar bytes only when it was unknown; keep it simple.
       return false;
     }
-    if (!regsafe(os.reg, cs.reg, ids, exact)) return false;
+    if (!regsafe(os.reg, cs.reg, ids, mode)) return false;
   }
   return true;
 }
 
 /**
- * Whether `cur` is covered by `old` (or equal to it, `exact`). live(frameIndex, r) says whether
+ * Whether `cur` is covered by `old` (or equal to it, mode 'exact'). live(frameIndex, r) says whether
  * register r of that frame may still be read.
  */
 export function statesEqual(
   old: VState,
   cur: VState,
   live: (frame: number, r: number) => boolean,
-  exact: boolean,
+  mode: EquivMode,
   ids: IdMap = new IdMap(),
 ): boolean {
   if (old.frames.length !== cur.frames.length) return false;
@@ -149,9 +159,9 @@ export function statesEqual(
     if (of.callsite !== cf.callsite) return false;
     for (let r = 0; r < 10; r++) {
       if (!live(k, r)) continue;
-      if (!regsafe(of.regs[r]!, cf.regs[r]!, ids, exact)) return false;
+      if (!regsafe(of.regs[r]!, cf.regs[r]!, ids, mode)) return false;
     }
-    if (!stacksafe(of, cf, ids, exact)) return false;
+    if (!stacksafe(of, cf, ids, mode)) return false;
   }
   for (let k = 0; k < old.refs.length; k++) {
     if (!ids.check(old.refs[k]!.id, cur.refs[k]!.id)) return false;
@@ -237,7 +247,7 @@ export function widenLoopState(
     for (let slot = 0; slot < cf.spills.length; slot++) {
       const o = of.spills[slot];
       const c = cf.spills[slot];
-      if (o && c && !regsafe(o.reg, c.reg, ids, false)) cf.spills[slot] = { ...c, reg: widen(o.reg, c.reg) };
+      if (o && c && !regsafe(o.reg, c.reg, ids, 'all')) cf.spills[slot] = { ...c, reg: widen(o.reg, c.reg) };
     }
   }
   return true;

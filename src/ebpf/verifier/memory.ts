@@ -27,8 +27,23 @@ export type AccessKind = 'read' | 'write' | 'atomic';
 
 const MAX_OFF = BigInt(BPF_MAX_VAR_OFF);
 
-/** An unknown scalar loaded from `size` bytes, zero- or sign-extended. */
+const SIZED = new Map<number, Scalar>();
+
+/**
+ * An unknown scalar loaded from `size` bytes, zero- or sign-extended. Shared objects: scalars in a
+ * state are never mutated (every operation copies first).
+ */
 export function sizedUnknown(size: number, signed = false): Scalar {
+  const key = size * 2 + (signed ? 1 : 0);
+  let s = SIZED.get(key);
+  if (s === undefined) {
+    s = makeSizedUnknown(size, signed);
+    SIZED.set(key, s);
+  }
+  return s;
+}
+
+function makeSizedUnknown(size: number, signed: boolean): Scalar {
   const s = scalarUnknown();
   if (size >= 8) return s;
   const bits = BigInt(size * 8);
@@ -176,10 +191,8 @@ function dropSpills(frame: Frame, lo: number, hi: number): void {
   }
 }
 
-/** Bytes [lo, hi) must all be initialised; a spilled pointer among them is `ptrRule`'s error. */
+/** Bytes [lo, hi) must all be initialised (else onUninit); a spilled pointer among them is onPtr's error. */
 function checkInit(
-  env: Env,
-  regno: number,
   frame: Frame,
   lo: number,
   hi: number,
@@ -194,16 +207,23 @@ function checkInit(
       if (sp && isPointer(sp.reg)) onPtr(b);
     }
   }
-  void env;
-  void regno;
 }
 
-function readStackFixed(env: Env, regno: number, frame: Frame, b: number, size: number, sx: boolean): Reg {
+function readStackFixed(
+  env: Env,
+  regno: number,
+  frame: Frame,
+  frameNo: number,
+  b: number,
+  size: number,
+  sx: boolean,
+): Reg {
   const slot = b >> 3;
   const pos = b & 7;
   const sp = frame.spills[slot];
   if (sp && pos < sp.at + sp.size && pos + size > sp.at) {
     if (pos === sp.at && size === sp.size) {
+      env.stackRef = frameNo * 64 + slot;
       if (!sx || size === 8) return sp.reg;
       return scalarReg(scalarMovsx(sp.reg.s, 32, false));
     }
@@ -258,6 +278,7 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
     }
     frame.spills[slot] = { reg: value, size: 8, at: 0 };
     frame.stype.fill(STACK_SPILL, b, b + 8);
+    env.stackRef = frameNo * 64 + slot;
     return;
   }
   const c = constValue(value.s);
@@ -271,6 +292,7 @@ function writeStackFixed(env: Env, frame: Frame, frameNo: number, b: number, siz
     const reg = size === 8 ? value : scalarReg(scalarMov(value.s, true));
     frame.spills[slot] = { reg, size, at: (b & 7) as 0 | 4 };
     frame.stype.fill(STACK_SPILL, b, b + size);
+    env.stackRef = frameNo * 64 + slot;
     return;
   }
   frame.stype.fill(STACK_MISC, b, b + size);
@@ -298,8 +320,6 @@ function checkStack(
   const { frame, lo, hi, fixed } = stackAccess(env, regno, reg, off, size, rw);
   if (kind === 'atomic') {
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -311,10 +331,8 @@ function checkStack(
     return null;
   }
   if (kind === 'read') {
-    if (fixed) return readStackFixed(env, regno, frame, lo, size, sx);
+    if (fixed) return readStackFixed(env, regno, frame, reg.frame, lo, size, sx);
     checkInit(
-      env,
-      regno,
       frame,
       lo,
       hi,
@@ -464,8 +482,6 @@ export function checkHelperMem(
         return;
       }
       checkInit(
-        env,
-        regno,
         frame,
         b0,
         b1,

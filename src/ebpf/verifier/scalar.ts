@@ -277,6 +277,20 @@ export function boundOffset(r: Scalar): void {
 
 /** reg_bounds_sync: the fixpoint steps the kernel runs after every change. */
 export function boundsSync(r: Scalar): void {
+  // Fast path: nothing known, nothing to deduce.
+  if (
+    r.varOff.mask === U64_MAX &&
+    r.umin === 0n &&
+    r.umax === U64_MAX &&
+    r.smin === S64_MIN &&
+    r.smax === S64_MAX &&
+    r.u32min === 0n &&
+    r.u32max === U32_MAX &&
+    r.s32min === S32_MIN &&
+    r.s32max === S32_MAX
+  ) {
+    return;
+  }
   // Fast path: a constant whose bounds all admit it is exactly that constant.
   if (r.varOff.mask === 0n) {
     const v = r.varOff.value;

@@ -33,6 +33,11 @@ export interface Reg {
   readonly frame: number;
   /** Memory programs may not write (map values of read-only maps). */
   readonly rdonly: boolean;
+  /**
+   * A scalar whose exact range some safety decision on this path relied on (the kernel's precision
+   * marks, set by backtracking, precision.ts); pruning compares only precise scalars' ranges.
+   */
+  readonly precise: boolean;
 }
 
 const ZERO = scalarConst(0n);
@@ -48,6 +53,7 @@ const BASE: Reg = {
   size: 0,
   frame: 0,
   rdonly: false,
+  precise: false,
 };
 
 export const NOT_INIT: Reg = BASE;

@@ -39,9 +39,7 @@ import {
   MAX_BPF_STACK,
 } from '../../uapi/bpf.js';
 import {
-  checkInsns,
   type Insn,
-  InsnError,
   insnClass,
   isLddw,
   jmpOp,
@@ -56,12 +54,14 @@ import type { VerifyOptions, VerifyResult } from './api.js';
 import { checkCondJmp } from './branch.js';
 import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
+import { checkEncoding, checkMapLddw } from './encoding.js';
 import { type Env, fail } from './env.js';
 import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
 import { checkMemAccess, sizedUnknown } from './memory.js';
+import { type Checkpoint, histEntry, markPrecise, propagatePrecision } from './precision.js';
 import { scalarStr } from './scalar.js';
 import {
   clearSingularIds,
@@ -76,25 +76,17 @@ import {
   type VState,
 } from './state.js';
 
-/** A state stored at a prune point. */
-interface Checkpoint {
-  readonly state: VState;
-  /** Paths still being explored below it (0: fully explored, usable for pruning). */
-  branches: number;
-  readonly parent: Checkpoint | null;
-  hits: number;
-  misses: number;
-  /** fingerprint() of the state at its instruction. */
-  readonly fp: number;
-}
-
 interface Pending {
   readonly st: VState;
   readonly idx: number;
   readonly from: number;
   readonly parent: Checkpoint | null;
   readonly path: PathNode | null;
+  readonly hist: number[];
 }
+
+/** Most instructions of a path between two stored states (see #segment). */
+const MAX_SEGMENT = 256;
 
 /** Most states of paths still being explored kept at one instruction (iterations of a loop). */
 const MAX_LOOP_STATES = 1024;
@@ -106,22 +98,11 @@ function isMayGoto(insn: Insn): boolean {
   return insn.code === (BPF_JMP | BPF_JCOND);
 }
 
-/** Rejections of encodings before the walk: checkInsns's, as V012. */
-function checkEncoding(insns: readonly Insn[]): void {
-  try {
-    checkInsns(insns);
-  } catch (e) {
-    if (e instanceof InsnError)
-      throw new VerifierError('V012_BAD_INSN', e.index, `invalid insn: ${e.message}`);
-    throw e;
-  }
-}
-
 export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyResult {
   const log = new VerifierLog(insns, options);
   let cfg: ProgramCfg;
   try {
-    checkEncoding(insns);
+    checkEncoding(insns, options.helpers, options.map);
     cfg = checkProgramStructure(insns);
   } catch (e) {
     if (e instanceof VerifierError) {
@@ -145,6 +126,8 @@ class Walk {
   readonly #env: Env;
   #parent: Checkpoint | null = null;
   #path: PathNode | null = null;
+  /** History (precision.ts histEntry) of the current path since the last stored state. */
+  #hist: number[] = [];
   #processed = 0;
   #totalStates = 0;
   #curStates = 0;
@@ -170,6 +153,8 @@ class Walk {
       idx: 0,
       depth: new Array<number>(cfg.subprogs.length).fill(0),
       nextId: () => ++this.#lastId,
+      stackRef: -1,
+      markPrecise: (regs) => markPrecise(insns, this.#env.cur, this.#hist, this.#parent, regs),
     };
   }
 
@@ -205,7 +190,14 @@ class Walk {
   /* ---------------------------------------------------------------- paths */
 
   #push(st: VState, idx: number): void {
-    this.#pending.push({ st, idx, from: this.#env.idx, parent: this.#parent, path: this.#path });
+    this.#pending.push({
+      st,
+      idx,
+      from: this.#env.idx,
+      parent: this.#parent,
+      path: this.#path,
+      hist: this.#hist.slice(),
+    });
     if (this.#parent !== null) this.#parent.branches++;
   }
 
@@ -228,6 +220,7 @@ class Walk {
     env.idx = p.idx;
     this.#parent = p.parent;
     this.#path = p.path;
+    this.#hist = p.hist;
     this.#log.resume(p.from, p.idx, p.st);
     return true;
   }
@@ -261,13 +254,13 @@ class Walk {
     }
     const mayGoto = isMayGoto(this.#insns[idx]!);
     const ids = this.#ids;
-    const fp = fingerprint(cur, live);
+    let fp: number | null = null;
     if (mayGoto) {
       // The nearest iteration in progress: covered → pruned; same shape → widened (equiv.ts).
       for (let k = list.length - 1; k >= 0; k--) {
         const cp = list[k]!;
         if (cp.branches === 0 || !this.#isAncestor(cp)) continue;
-        if (statesEqual(cp.state, cur, live, false, ids)) return true;
+        if (statesEqual(cp.state, cur, live, 'all', ids)) return true;
         widenLoopState(cp.state, cur, live);
         break;
       }
@@ -277,7 +270,8 @@ class Walk {
       const cp = list[k]!;
       if (cp.branches > 0) {
         inProgress++;
-        if (cp.fp === fp && statesEqual(cp.state, cur, live, true, ids) && this.#isAncestor(cp)) {
+        fp ??= fingerprint(cur, live);
+        if (cp.fp === fp && statesEqual(cp.state, cur, live, 'exact', ids) && this.#isAncestor(cp)) {
           fail(
             env,
             'V072_INFINITE_LOOP',
@@ -287,8 +281,9 @@ class Walk {
         }
         continue;
       }
-      if (statesEqual(cp.state, cur, live, false, ids)) {
+      if (statesEqual(cp.state, cur, live, 'precise', ids)) {
         cp.hits++;
+        propagatePrecision(this.#insns, cp.state, cur, this.#hist, this.#parent);
         return true;
       }
       cp.misses++;
@@ -303,6 +298,8 @@ class Walk {
     clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
+      insn: idx,
+      hist: this.#hist,
       branches: 1,
       parent: this.#parent,
       hits: 0,
@@ -311,11 +308,32 @@ class Walk {
     };
     list.push(cp);
     this.#parent = cp;
+    this.#hist = [];
     this.#totalStates++;
     this.#curStates++;
     if (this.#curStates > this.#peakStates) this.#peakStates = this.#curStates;
     if (list.length > this.#maxPerInsn) this.#maxPerInsn = list.length;
     return false;
+  }
+
+  /**
+   * Store the state at `idx` in the path's chain only (not for pruning), so that precision
+   * backtracking walks at most MAX_SEGMENT instructions before a stored state (a long loop past
+   * MAX_LOOP_STATES iterations stores no states of its own).
+   */
+  #segment(idx: number): void {
+    const cur = this.#env.cur;
+    this.#parent = {
+      state: copyState(cur),
+      insn: idx,
+      hist: this.#hist,
+      branches: 1,
+      parent: this.#parent,
+      hits: 0,
+      misses: 0,
+      fp: 0,
+    };
+    this.#hist = [];
   }
 
   /* ---------------------------------------------------------------- the walk */
@@ -337,10 +355,13 @@ class Walk {
       }
       if (trackPath) this.#path = { idx, prev: this.#path };
       const insn = insns[idx]!;
+      env.stackRef = -1;
       const next = this.#step(insn, idx);
+      this.#hist.push(histEntry(idx, env.stackRef));
       this.#log.step(idx, env.cur);
       if (next >= 0) {
         env.idx = next;
+        if (this.#hist.length >= MAX_SEGMENT) this.#segment(next);
         continue;
       }
       this.#endPath();
@@ -433,28 +454,13 @@ class Walk {
         return;
       case BPF_PSEUDO_MAP_FD:
       case BPF_PSEUDO_MAP_VALUE: {
-        const map = this.#opts.map?.(insn.imm);
-        if (map === undefined) {
-          fail(
-            env,
-            'V013_BAD_LDDW',
-            { what: `fd ${insn.imm} is not pointing to valid bpf_map` },
-            'expected a map id',
-          );
-        }
+        // checkEncoding checked every map lddw already.
+        const map = checkMapLddw(insn, hi, idx, this.#opts.map);
         if (insn.src === BPF_PSEUDO_MAP_FD) {
           writeReg(env, insn.dst, ptrReg('map_ptr', { map }));
           return;
         }
         const off = hi.imm;
-        if (!map.directValue || off < 0 || off >= map.valueSize) {
-          fail(
-            env,
-            'V013_BAD_LDDW',
-            { what: `direct value access on map '${map.name}' at off ${off}` },
-            `expected a one-element ARRAY map and an offset in [0, ${map.valueSize})`,
-          );
-        }
         writeReg(env, insn.dst, ptrReg('map_value', { map, off, rdonly: map.readonly }));
         return;
       }
@@ -510,6 +516,7 @@ class Walk {
     if (isPointer(r0)) fail(env, 'V071_RETURN_PTR', {}, `found R0=${regStr(r0)}`, [0]);
     const range = this.#opts.progType.retRange;
     if (range !== null) {
+      env.markPrecise(1);
       const [lo, hi] = range;
       if (r0.s.smin < lo || r0.s.smax > hi) {
         fail(
