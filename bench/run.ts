@@ -4,7 +4,7 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop, interp, maps, bpf, file)
+ *   --only nop   run only these groups (available: nop, interp, maps, bpf, verifier, file)
  *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
  *                for the same writes (needs gcc and liburing); on by default when both are present,
  *                --no-kernel skips it
@@ -28,16 +28,18 @@ import { type InterpReport, interpJson, interpTable, runInterpGroup } from './in
 import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
 import { type MapsReport, mapsJson, mapsTable, runMapsGroup } from './maps.js';
 import { nopCases } from './nop.js';
+import { runVerifierGroup, type VerifierReport, verifierJson, verifierTable } from './verifier.js';
 
 /** Groups of time-boxed cases run by harness.measure. */
 const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
 /**
  * Every group, in run order: the case groups, then 'interp' (whole BPF programs, bench/interp.ts),
  * 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), 'bpf' (BPF requests vs
- * TypeScript: pingpong, NOP chains, write_file, bench/bpf.ts), then 'file' (its own interleaved
+ * TypeScript: pingpong, NOP chains, write_file, bench/bpf.ts), 'verifier' (verification time of the
+ * example objects' programs and built ones, bench/verifier.ts), then 'file' (its own interleaved
  * runs, bench/file.ts).
  */
-const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'bpf', 'file'];
+const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'bpf', 'verifier', 'file'];
 
 interface Options {
   readonly quick: boolean;
@@ -164,6 +166,9 @@ async function main(): Promise<number> {
     ? await runMapsGroup({ quick: opts.quick, timing, progress })
     : null;
   const bpf: BpfReport | null = runBpf ? await runBpfGroup({ quick: opts.quick, progress }) : null;
+  const verifier: VerifierReport | null = opts.only.includes('verifier')
+    ? runVerifierGroup({ quick: opts.quick, progress })
+    : null;
 
   // The file group last: its writeback must not disturb the CPU-bound cases.
   let file: FileReport | null = null;
@@ -236,6 +241,10 @@ async function main(): Promise<number> {
     const t = bpfTable(bpf);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
   }
+  if (verifier !== null) {
+    const t = verifierTable(verifier);
+    lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   if (file !== null) {
     const t = fileTable(file, fileKernelNote);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
@@ -292,6 +301,7 @@ async function main(): Promise<number> {
     interp: interp === null ? null : interpJson(interp),
     maps: maps === null ? null : mapsJson(maps),
     bpf: bpf === null ? null : bpfJson(bpf),
+    verifier: verifier === null ? null : verifierJson(verifier),
     file: file === null ? null : fileJson(file, fileKernelNote),
   };
   writeFileSync(outFile, `${JSON.stringify(json, null, 2)}\n`);

@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { VerifierError } from '../src/ebpf/verifier/errors.js';
 import { prepNop } from '../src/liburing/prep.js';
+import { BPF_PROG_TYPE_IOURING } from '../src/uapi/bpf.js';
 import { IORING_OP_NOP } from '../src/uapi/io_uring.js';
 import {
   asmProg,
@@ -206,3 +208,22 @@ for (const [access, ok] of [
     await env.ring.close();
   });
 }
+
+test('a verified may_goto loop never runs out of budget: the loop ends early and the request completes with 0', async () => {
+  // 8M may_goto iterations would pass the default budget (1M); the verifier's processed count
+  // reserves room for the rest of the run, and may_goto ends the loop when the budget gets low.
+  const env = bpfEnv();
+  const insns = assembleLlvm(`r6 = 0
+l:
+may_goto +2
+r6 += 1
+goto l
+r0 = 0
+exit`);
+  const fd = env.rt.bpfProgLoad({ insns, type: BPF_PROG_TYPE_IOURING });
+  registerOk(env, [fd]);
+  bpfSqe(env.ring, 0, 5);
+  env.ring.submit();
+  assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=5 res=0 flags=0x0']);
+  await env.ring.close();
+});

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
@@ -290,4 +291,24 @@ test('run arguments: r1-r5 as bigint or safe integer; misuse is a TypeError or R
   assert.throws(() => loadProgram([EXIT], { helpers: {} as never }), TypeError);
   assert.equal(p.engine, 'interp');
   assert.equal(p.length, 2);
+});
+
+test('may_goto ends its loop once fewer instructions than mayGotoReserve are left in the budget', () => {
+  // r0 counts iterations of a may_goto loop; with budget 1000 and reserve 100 the loop ends early
+  // (may_goto may jump at any time) and the run completes instead of running out of budget.
+  const insns = assembleLlvm(`r0 = 0
+l:
+may_goto +2
+r0 += 1
+goto l
+exit`);
+  const free = loadProgram(insns, { budget: 1000 });
+  assert.throws(
+    () => free.run({ mem }),
+    (e: unknown) => e instanceof BpfFault && e.code === 'E_BUDGET',
+  );
+  const reserved = loadProgram(insns, { budget: 1000, mayGotoReserve: 100 });
+  const r = reserved.run({ mem });
+  assert.ok(Number(r.r0) > 250 && r.executed <= 1000, `r0 ${r.r0}, executed ${r.executed}`);
+  assert.throws(() => loadProgram(insns, { mayGotoReserve: -1 }), RangeError);
 });

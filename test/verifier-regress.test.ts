@@ -119,3 +119,19 @@ r0 = 0
 exit`);
   assert.deepEqual(r, { ok: false, code: 'V035_MAP_VALUE_OOB', index: 15 });
 });
+
+test('a may_goto loop with a branch in its body is not taken for an infinite loop (may_goto depth)', () => {
+  // Found by the soundness fuzz: after widening, the iterations' states at the join were equal and
+  // the loop was refused with V072; iterations of a may_goto loop now differ by their depth.
+  const r = check(`r9 = 0
+l:
+may_goto +4
+if r9 == 0 goto s
+r8 = 1
+s:
+r9 += 1
+goto l
+r0 = 0
+exit`);
+  assert.ok(r.ok, JSON.stringify(r));
+});

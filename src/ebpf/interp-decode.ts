@@ -87,6 +87,11 @@ export interface DecodedProgram {
   readonly helperById: ReadonlyMap<number, HelperDef>;
   /** Register FIRST_CONST_REG + k holds consts[k] sign-extended to 64 bits, for every run. */
   readonly consts: Int32Array;
+  /**
+   * may_goto also jumps (ends its loop) when fewer instructions than this are left in the run's
+   * budget (LoadOptions.mayGotoReserve), so a verified program never runs out of budget.
+   */
+  readonly mayGotoReserve: number;
 }
 
 /**
@@ -186,6 +191,7 @@ export function decodeProgram(
   insns: readonly Insn[],
   registry: HelperRegistry,
   resolveLddw?: LddwResolver,
+  mayGotoReserve = 0,
 ): DecodedProgram {
   checkInsns(insns);
   const n = insns.length;
@@ -373,5 +379,5 @@ export function decodeProgram(
     }
   }
   code[n * WORDS] = O.OP_END;
-  return { code, length: n, helpers, helperById, consts: Int32Array.from(consts) };
+  return { code, length: n, helpers, helperById, consts: Int32Array.from(consts), mayGotoReserve };
 }

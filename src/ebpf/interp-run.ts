@@ -159,6 +159,7 @@ export function runLoop(
 ): void {
   const C = prog.code;
   const helpers = prog.helpers;
+  const reserve = prog.mayGotoReserve;
   const { L, H, T } = m;
   const F = s.F;
   const floor = s.floor;
@@ -562,7 +563,7 @@ export function runLoop(
         break;
       }
       case /* OP_MAY_GOTO */ 62:
-        if (mg === 0) pc = C[p + 1]!;
+        if (mg === 0 || limit - n < reserve) pc = C[p + 1]!;
         else mg--;
         break;
 

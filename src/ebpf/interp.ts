@@ -43,6 +43,12 @@ export interface LoadOptions {
   readonly helpers?: HelperRegistry;
   /** Maximum instructions executed per run (a positive integer); default unlimited. */
   readonly budget?: number;
+  /**
+   * may_goto takes its jump (ends its loop) once fewer than this many instructions are left in the
+   * budget, as may_goto may (default 0: only after BPF_MAX_LOOPS iterations). The loader sets it to
+   * a verified program's processed-instruction count, which bounds the rest of any run.
+   */
+  readonly mayGotoReserve?: number;
   readonly resolveLddw?: LddwResolver;
   /**
    * Regions the program may access in every run besides its stack and the run's own regions (e.g. the
@@ -96,7 +102,11 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Bpf
     throw new TypeError('loadProgram: helpers must be a HelperRegistry');
   const budget = checkBudget(opts.budget, 'loadProgram');
   const regions = [...(opts.regions ?? [])];
-  return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw), budget, regions);
+  const reserve = opts.mayGotoReserve ?? 0;
+  if (!Number.isSafeInteger(reserve) || reserve < 0) {
+    throw new RangeError(`loadProgram: mayGotoReserve must be a non-negative integer, got ${reserve}`);
+  }
+  return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw, reserve), budget, regions);
 }
 
 function checkBudget(b: number | undefined, who: string): number {

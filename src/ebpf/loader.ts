@@ -53,7 +53,10 @@ export interface ObjectLoadOptions {
   readonly helpers?: HelperRegistry;
   /** Options of the default base helpers (trace log, prandom seed, clock). */
   readonly base?: Omit<BaseHelperOptions, 'resolveTailCall'>;
-  /** Instruction budget of every run (see LoadOptions.budget). */
+  /**
+   * Instruction budget of every run (see LoadOptions.budget); a verified program's is raised to
+   * twice its processed-instruction count when lower, so that only unverified programs can run out.
+   */
   readonly budget?: number;
   /**
    * Run the verifier on every program before loading it (default true). With false, programs are
@@ -206,7 +209,7 @@ export class BpfObject {
           helpers,
           resolveLddw: table.resolveLddw,
           regions: directRegions(def, byName),
-          ...(options.budget === undefined ? {} : { budget: options.budget }),
+          ...runLimits(options.budget, verified),
         });
         programs.set(def.name, { def, prog, insns, id: registerProgram(table, prog), verified });
       }
@@ -217,6 +220,21 @@ export class BpfObject {
       throw e;
     }
   }
+}
+
+/**
+ * Budget and may_goto reserve of a program's runs. A verified program's runs are bounded by its
+ * processed-instruction count P (each step of a run is a distinct state the verifier walked, and
+ * may_goto loops end once fewer than P instructions are left), so its budget is at least 2P: the
+ * budget stops only unverified programs.
+ */
+export function runLimits(
+  budget: number | undefined,
+  verified: VerifyResult | null,
+): { budget?: number; mayGotoReserve?: number } {
+  if (verified === null) return budget === undefined ? {} : { budget };
+  const p = verified.processed;
+  return { mayGotoReserve: p, ...(budget === undefined ? {} : { budget: Math.max(budget, 2 * p) }) };
 }
 
 /** The program's instructions with every lddw relocation rewritten as libbpf rewrites it. */

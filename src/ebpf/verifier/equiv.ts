@@ -152,6 +152,7 @@ export function statesEqual(
 ): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.refs.length !== cur.refs.length) return false;
+  if (mode === 'exact' && old.mayGotoDepth !== cur.mayGotoDepth) return false;
   ids.reset();
   for (let k = 0; k < old.frames.length; k++) {
     const of = old.frames[k]!;

@@ -103,6 +103,11 @@ export interface RefState {
 export interface VState {
   frames: Frame[];
   refs: RefState[];
+  /**
+   * may_goto iterations on this path (the kernel's may_goto_depth): states of different iterations
+   * of a may_goto loop are never the same loop state, however equal their registers.
+   */
+  mayGotoDepth: number;
 }
 
 export function newFrame(callsite: number, subprog: number, frameNo: number): Frame {
@@ -130,7 +135,7 @@ export function copyFrame(f: Frame): Frame {
 }
 
 export function copyState(s: VState): VState {
-  return { frames: s.frames.map(copyFrame), refs: s.refs.slice() };
+  return { frames: s.frames.map(copyFrame), refs: s.refs.slice(), mayGotoDepth: s.mayGotoDepth };
 }
 
 export const curFrame = (s: VState): Frame => s.frames[s.frames.length - 1]!;

@@ -149,7 +149,7 @@ class Walk {
     this.#env = {
       opts,
       insns,
-      cur: { frames: [main], refs: [] },
+      cur: { frames: [main], refs: [], mayGotoDepth: 0 },
       idx: 0,
       depth: new Array<number>(cfg.subprogs.length).fill(0),
       nextId: () => ++this.#lastId,
@@ -491,6 +491,7 @@ class Walk {
     if (op === BPF_JA) return idx + 1 + (jmp32 ? insn.imm : insn.off);
     if (op === BPF_JCOND) {
       this.#push(copyState(env.cur), idx + 1 + insn.off);
+      env.cur.mayGotoDepth++;
       return idx + 1;
     }
     const { fall, taken } = checkCondJmp(env, insn);

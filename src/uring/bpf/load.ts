@@ -18,12 +18,18 @@
 import { firstHelperCall, type HelperRegistry } from '../../ebpf/helpers.js';
 import type { Insn } from '../../ebpf/insn.js';
 import { loadProgram } from '../../ebpf/interp.js';
-import { BpfObject, defaultHelpers, isGplCompatible, type LoadedObject } from '../../ebpf/loader.js';
+import {
+  BpfObject,
+  defaultHelpers,
+  isGplCompatible,
+  type LoadedObject,
+  runLimits,
+} from '../../ebpf/loader.js';
 import type { ArrayMap } from '../../ebpf/maps/arrays.js';
 import type { BpfMap } from '../../ebpf/maps/map.js';
 import type { MapTable } from '../../ebpf/maps/table.js';
 import type { TraceLog } from '../../ebpf/trace.js';
-import type { LogLevel } from '../../ebpf/verifier/api.js';
+import type { LogLevel, VerifyResult } from '../../ebpf/verifier/api.js';
 import { VerifierError } from '../../ebpf/verifier/errors.js';
 import { tableMaps } from '../../ebpf/verifier/map-info.js';
 import { progTypeInfo } from '../../ebpf/verifier/prog-types.js';
@@ -193,6 +199,7 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
   const sleepable = attr.sleepable ?? false;
   const { helpers } = iouringRegistry(maps);
   checkSleepable(name, sleepable, attr.insns, helpers);
+  let verified: VerifyResult | null = null;
   if (attr.verify !== false) {
     const progType = progTypeInfo(attr.type);
     if (progType === undefined) {
@@ -204,7 +211,7 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
       );
     }
     try {
-      verify(attr.insns, {
+      verified = verify(attr.insns, {
         helpers,
         progType,
         map: tableMaps(maps),
@@ -220,7 +227,7 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
   const prog = loadProgram(attr.insns, {
     helpers,
     resolveLddw: maps.resolveLddw,
-    budget: attr.budget ?? DEFAULT_BPF_RUN_BUDGET,
+    ...runLimits(attr.budget ?? DEFAULT_BPF_RUN_BUDGET, verified),
   });
   return programFdsOf(mem).add({ name, type: attr.type, sleepable, prog });
 }
