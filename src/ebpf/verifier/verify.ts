@@ -129,6 +129,10 @@ class Walk {
   /** History (precision.ts histEntry) of the current path since the last stored state. */
   #hist: number[] = [];
   #processed = 0;
+  /** Jump-class instructions processed, and both counters when the last state was stored. */
+  #jumps = 0;
+  #jumpsAtCp = 0;
+  #processedAtCp = 0;
   #totalStates = 0;
   #curStates = 0;
   #peakStates = 0;
@@ -295,6 +299,12 @@ class Walk {
     // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
     // as checkpoints (for infinite-loop detection); later ones are only walked.
     if (inProgress >= MAX_LOOP_STATES) return false;
+    // As the kernel: store a new state only after at least 2 jumps and 8 instructions since the
+    // last one (at may_goto always, which its loops need to converge); comparisons happen anyway.
+    if (!mayGoto && (this.#jumps - this.#jumpsAtCp < 2 || this.#processed - this.#processedAtCp < 8))
+      return false;
+    this.#jumpsAtCp = this.#jumps;
+    this.#processedAtCp = this.#processed;
     clearSingularIds(cur);
     const cp: Checkpoint = {
       state: copyState(cur),
@@ -395,6 +405,7 @@ class Walk {
         this.#ld(insn, idx);
         return idx + 2;
       default:
+        this.#jumps++;
         return this.#jmp(insn, idx, cls === BPF_JMP32);
     }
   }
