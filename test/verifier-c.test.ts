@@ -239,13 +239,6 @@ const KNOWN: ReadonlyMap<string, { readonly todo: string } | { readonly skip: st
   { readonly todo: string } | { readonly skip: string }
 >([
   [
-    'acc_call_chain',
-    {
-      todo: 'a static void function exits without writing r0 (V020 at its exit); the kernel hands the callee r0 back unread',
-    },
-  ],
-  ['acc_noinline_stack', { todo: 'as acc_call_chain: V020 at the exit of the void function fill()' }],
-  [
     'acc_search_break',
     {
       skip: 'V073 after 1,000,000 insns (1.5-4 s an object): the processed insns double with every iteration of the 39-insn loop (12 slots: 79,424; 13: 159,026; 14: 318,244), the loop-head states are not pruned; the kernel accepts it',
@@ -253,11 +246,15 @@ const KNOWN: ReadonlyMap<string, { readonly todo: string } | { readonly skip: st
   ],
   [
     'rej_gpl_helper',
-    { todo: 'the loader refuses it first (ProgramLoadError E_GPL); verify() itself is checked below' },
+    {
+      todo: 'by design the loader applies its own license rule first (ProgramLoadError E_GPL, documented); verify() itself gives V053, checked below',
+    },
   ],
   [
     'rej_sleepable_helper',
-    { todo: 'bpfLoad refuses it first (BpfLoadError E_SLEEPABLE); verify() itself is checked below' },
+    {
+      todo: 'by design bpfLoad applies its own sleepable rule first (BpfLoadError E_SLEEPABLE, documented); verify() itself gives V052, checked below',
+    },
   ],
   [
     'rej_unbounded_loop',

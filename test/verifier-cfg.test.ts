@@ -366,7 +366,7 @@ const UNPARSABLE = new Set([
   'reject_values.o',
 ]);
 
-test('every program of every C-compiled object in the repo passes', () => {
+test("every program of every C-compiled object in the repo passes (the verifier's reject fixtures aside)", () => {
   const files = [...objectFiles(join(ROOT, 'test', 'fixtures')), ...objectFiles(join(ROOT, 'examples'))];
   let programs = 0;
   let calls = 0;
@@ -377,6 +377,8 @@ test('every program of every C-compiled object in the repo passes', () => {
       assert.throws(() => parseObject(readFileSync(f)), /./, f);
       continue;
     }
+    // The verifier's reject fixtures include call graphs refused here on purpose (V007, V008).
+    if (f.includes('/fixtures/verifier/rej_')) continue;
     for (const p of parseObject(readFileSync(f)).programs) {
       const cfg = checkProgramStructure(p.insns);
       // The object's own function table agrees with the subprograms found from the calls.

@@ -166,6 +166,12 @@ export function checkAlu(env: Env, insn: Insn): void {
       writeReg(env, insn.dst, scalarReg(scalarMovImm(insn.imm, alu32)));
       return;
     }
+    const released = curFrame(env.cur).regs[insn.src]!;
+    if (released.released === true && !alu32 && insn.off === 0) {
+      // A copy of a released reservation is as unusable; the use is refused where it happens.
+      writeReg(env, insn.dst, released);
+      return;
+    }
     const src = readReg(env, insn.src);
     if (insn.off !== 0) {
       if (isPointer(src)) ptrArith(env, insn.src, 'sign extension of a pointer', src);
