@@ -592,14 +592,12 @@ export const MAP_PROBE_CASES: readonly AsmCase[] = [
       exit`,
     expect: 'V040_READ_ONLY',
     at: 12,
-    todo: 'the verifier accepts it (the helper fails with -EPERM at run time); the kernel refuses update/delete on a map programs may not write ("write into map forbidden", record_func_map), and the rules ask V040 for stores into read-only maps',
   },
   {
     name: 'rejects map_delete_elem on the frozen .rodata map (V040)',
     asm: '*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[rodata] ll\ncall 3\nr0 = 0\nexit',
     expect: 'V040_READ_ONLY',
     at: 5,
-    todo: 'the verifier accepts it (the helper fails with -EPERM at run time); the kernel refuses update/delete on a map programs may not write ("write into map forbidden", record_func_map)',
   },
   {
     name: 'accepts a map pointer spilled and filled before map_lookup_elem',

@@ -202,7 +202,6 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 16,
-    todo: 'UNSOUND: accepted. The first-explored path stores r2 = 0, which writeStackFixed records as STACK_ZERO bytes with no spill and no precision mark on r2 (the kernel calls mark_chain_precision on the source register there), so the fill carries nothing back and the path with r2 = 48 is pruned at slot 12; with 4096 instead of 48 the interpreter faults on the load',
   },
   {
     name: 'rejects the same offset spilled and filled without overwriting r2 (V035)',
@@ -217,7 +216,6 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 15,
-    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark, as the previous case)',
   },
   {
     name: 'rejects the same offset used from r2 directly after the spill (V035)',
@@ -327,7 +325,6 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       exit`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 21,
-    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark; here the fill is in a callee)',
   },
   {
     name: 'rejects an offset of 48 spilled at the join, copied to another slot and filled (V035)',
@@ -345,7 +342,6 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 18,
-    todo: 'UNSOUND: accepted (a zero stored from a register leaves no precision mark, through two slots)',
   },
   {
     name: 'rejects an offset of 48 spilled on the second-explored path before the join and filled after it (V035)',
@@ -478,7 +474,6 @@ export const LIVENESS_CASES: readonly AsmCase[] = [
       ${OUT}`,
     expect: 'V035_MAP_VALUE_OOB',
     at: 15,
-    todo: 'UNSOUND: accepted (a zero stored from a register, here one byte, leaves no precision mark)',
   },
   {
     name: 'rejects an offset of 48 spilled at the join when the first-explored path spills 8, not 0 (V035)',

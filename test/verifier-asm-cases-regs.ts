@@ -34,7 +34,6 @@ export const STRUCTURE_CASES: readonly AsmCase[] = [
     asm: [],
     expect: 'V011_EMPTY_PROGRAM',
     at: 0,
-    todo: "verify reports checkInsns' E_EMPTY as V012_BAD_INSN; V011 is the code for a program with no instruction",
   },
   {
     name: 'rejects a program whose last slot is not exit (V002)',
@@ -65,7 +64,6 @@ export const STRUCTURE_CASES: readonly AsmCase[] = [
     asm: [MOV0, I(0x18)],
     expect: 'V005_LDDW_TRUNCATED',
     at: 1,
-    todo: "verify reports checkInsns' E_LDDW (lddw in the last slot) as V012_BAD_INSN; V005 is the code for exactly this",
   },
   {
     name: `rejects ${BPF_MAX_SUBPROGS + 1} subprograms (V006)`,
