@@ -239,12 +239,6 @@ const KNOWN: ReadonlyMap<string, { readonly todo: string } | { readonly skip: st
   { readonly todo: string } | { readonly skip: string }
 >([
   [
-    'acc_search_break',
-    {
-      skip: 'V073 after 1,000,000 insns (1.5-4 s an object): the processed insns double with every iteration of the 39-insn loop (12 slots: 79,424; 13: 159,026; 14: 318,244), the loop-head states are not pruned; the kernel accepts it',
-    },
-  ],
-  [
     'rej_gpl_helper',
     {
       todo: 'by design the loader applies its own license rule first (ProgramLoadError E_GPL, documented); verify() itself gives V053, checked below',

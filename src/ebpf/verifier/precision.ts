@@ -41,7 +41,6 @@ export interface Checkpoint {
   branches: number;
   readonly parent: Checkpoint | null;
   hits: number;
-  misses: number;
   /** fingerprint() of the state at its instruction. */
   readonly fp: number;
 }

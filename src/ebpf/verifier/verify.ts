@@ -88,8 +88,13 @@ interface Pending {
 /** Most instructions of a path between two stored states (see #segment). */
 const MAX_SEGMENT = 256;
 
-/** Most fully explored states kept at one instruction for pruning. */
-const MAX_DONE_STATES = 64;
+/**
+ * Most fully explored states kept at one instruction for pruning; past it the one that pruned least
+ * is forgotten. (The kernel also forgets a state after 3 misses per hit; here that made a 20-slot
+ * search loop with break and continue explode past 1M instructions, its (iteration, slot found)
+ * states being evicted before the paths that join them arrive, so it is not done.)
+ */
+const MAX_DONE_STATES = 256;
 
 /** Most states of paths still being explored kept at one instruction (iterations of a loop). */
 const MAX_LOOP_STATES = 1024;
@@ -300,11 +305,6 @@ class Walk {
         propagatePrecision(this.#insns, cp.state, cur, this.#hist, this.#parent);
         return true;
       }
-      cp.misses++;
-      if (cp.misses > cp.hits * 3 + 3) {
-        list.splice(k--, 1);
-        this.#curStates--;
-      }
     }
     // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
     // as checkpoints (for infinite-loop detection); later ones are only walked.
@@ -334,7 +334,6 @@ class Walk {
       branches: 1,
       parent: this.#parent,
       hits: 0,
-      misses: 0,
       fp: fingerprint(cur, live),
     };
     list.push(cp);
@@ -361,7 +360,6 @@ class Walk {
       branches: 1,
       parent: this.#parent,
       hits: 0,
-      misses: 0,
       fp: 0,
     };
     this.#hist = [];
