@@ -135,3 +135,17 @@ r0 = 0
 exit`);
   assert.ok(r.ok, JSON.stringify(r));
 });
+
+test('a bound learnt on a register holds for its 8-byte spilled copy (linked by id)', () => {
+  // Found by the case table: the fill after the check used to be unbounded (V037).
+  const r = check(`${TWO_LOADS}
+*(u64 *)(r10 - 16) = r1
+if r1 > 15 goto out
+r2 = *(u64 *)(r10 - 16)
+r0 += r2
+r3 = *(u8 *)(r0 + 0)
+out:
+r0 = 0
+exit`);
+  assert.ok(r.ok, JSON.stringify(r));
+});
