@@ -148,16 +148,32 @@ function stacksafe(old: Frame, cur: Frame, ids: IdMap, mode: EquivMode): boolean
  * Whether `cur` is covered by `old` (or equal to it, mode 'exact'). live(frameIndex, r) says whether
  * register r of that frame may still be read.
  */
+let mismatch = -1;
+
+/** The top-frame register that made the last statesEqual false (-1: something else). */
+export const lastMismatch = (): number => mismatch;
+
 export function statesEqual(
   old: VState,
   cur: VState,
   live: (frame: number, r: number) => boolean,
   mode: EquivMode,
   ids: IdMap = new IdMap(),
+  hint = -1,
 ): boolean {
+  mismatch = -1;
   if (old.frames.length !== cur.frames.length) return false;
   if (old.refs.length !== cur.refs.length) return false;
   if (mode === 'exact' && old.mayGotoDepth !== cur.mayGotoDepth) return false;
+  const top = old.frames.length - 1;
+  // The register that told these two apart last time is the likeliest to again: try it first.
+  if (hint >= 0 && live(top, hint)) {
+    ids.reset();
+    if (!regsafe(old.frames[top]!.regs[hint]!, cur.frames[top]!.regs[hint]!, ids, mode)) {
+      mismatch = hint;
+      return false;
+    }
+  }
   ids.reset();
   for (let k = 0; k < old.frames.length; k++) {
     const of = old.frames[k]!;
@@ -165,7 +181,10 @@ export function statesEqual(
     if (of.callsite !== cf.callsite) return false;
     for (let r = 0; r < 10; r++) {
       if (!live(k, r)) continue;
-      if (!regsafe(of.regs[r]!, cf.regs[r]!, ids, mode)) return false;
+      if (!regsafe(of.regs[r]!, cf.regs[r]!, ids, mode)) {
+        if (k === top) mismatch = r;
+        return false;
+      }
     }
     if (!stacksafe(of, cf, ids, mode)) return false;
   }

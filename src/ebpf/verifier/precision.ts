@@ -41,6 +41,8 @@ export interface Checkpoint {
   branches: number;
   readonly parent: Checkpoint | null;
   hits: number;
+  /** The register that last told a visiting state apart from this one (checked first next time). */
+  hint: number;
   /** fingerprint() of the state at its instruction. */
   readonly fp: number;
 }

@@ -56,7 +56,7 @@ import { checkHelperCall, enterCall, leaveCall } from './calls.js';
 import { checkProgramStructure, type ProgramCfg } from './cfg.js';
 import { checkEncoding, checkMapLddw } from './encoding.js';
 import { type Env, fail } from './env.js';
-import { fingerprint, IdMap, statesEqual, widenLoopState } from './equiv.js';
+import { fingerprint, IdMap, lastMismatch, statesEqual, widenLoopState } from './equiv.js';
 import { VerifierError } from './errors.js';
 import { liveIn } from './liveness.js';
 import { type PathNode, VerifierLog } from './log.js';
@@ -300,11 +300,12 @@ class Walk {
         }
         continue;
       }
-      if (statesEqual(cp.state, cur, live, 'precise', ids)) {
+      if (statesEqual(cp.state, cur, live, 'precise', ids, cp.hint)) {
         cp.hits++;
         propagatePrecision(this.#insns, cp.state, cur, this.#hist, this.#parent);
         return true;
       }
+      cp.hint = lastMismatch();
     }
     // Bounded memory and comparison work per instruction: a long loop keeps its first iterations
     // as checkpoints (for infinite-loop detection); later ones are only walked.
@@ -334,6 +335,7 @@ class Walk {
       branches: 1,
       parent: this.#parent,
       hits: 0,
+      hint: -1,
       fp: fingerprint(cur, live),
     };
     list.push(cp);
@@ -360,6 +362,7 @@ class Walk {
       branches: 1,
       parent: this.#parent,
       hits: 0,
+      hint: -1,
       fp: 0,
     };
     this.#hist = [];
