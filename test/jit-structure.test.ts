@@ -298,3 +298,42 @@ test('structure: 3000 arbitrary random graphs run like the CFG, dispatch exactly
   }
   assert.ok(irreducibleSeen > 100, `only ${irreducibleSeen} irreducible graphs generated`);
 });
+
+/** Code nodes and the deepest nesting of a tree, without recursion. */
+function shape(body: readonly StructNode[]): { codes: number; depth: number } {
+  let codes = 0;
+  let depth = 0;
+  const stack: { body: readonly StructNode[]; d: number }[] = [{ body, d: 0 }];
+  for (let it = stack.pop(); it !== undefined; it = stack.pop()) {
+    depth = Math.max(depth, it.d);
+    for (const n of it.body) {
+      if (n.kind === 'code') codes++;
+      else if (n.kind === 'block' || n.kind === 'loop') stack.push({ body: n.body, d: it.d + 1 });
+    }
+  }
+  return { codes, depth };
+}
+
+test('structure: large graphs (a 100k-block chain, 20k if/else in sequence, 2k nested loops) need no deep native stack', () => {
+  const chain = Array.from({ length: 100_000 }, (_, i) => (i === 99_999 ? [] : [i + 1]));
+  assert.deepEqual(shape(structure(chain).body), { codes: 100_000, depth: 0 });
+
+  const diamonds: number[][] = [];
+  for (let i = 0; i < 20_000; i++) diamonds.push([3 * i + 1, 3 * i + 2], [3 * i + 3], [3 * i + 3]);
+  diamonds.push([]);
+  const d = structure(diamonds);
+  assert.deepEqual(shape(d.body), { codes: 60_001, depth: 2 });
+  check(diamonds.slice(0, 3 * 50).concat([[]]), 1);
+
+  // Headers 0..K-1 nested, body K, latches K+1..2K (latch of header K-1-j is K+1+j), exit 2K+1.
+  const K = 2000;
+  const loops: number[][] = [];
+  for (let i = 0; i < K; i++) loops.push([i + 1]);
+  loops.push([K + 1]);
+  for (let j = 0; j < K; j++) loops.push([K + 2 + j, K - 1 - j]);
+  loops.push([]);
+  const l = structure(loops);
+  assert.equal(l.dispatch, false);
+  assert.equal(countLoops(l.body), K);
+  assert.equal(shape(l.body).codes, 2 * K + 2);
+});

@@ -133,53 +133,59 @@ export function structure(succs: readonly (readonly number[])[]): Structured {
     throw new Error(`structure: internal error: no enclosing ${kind} for the edge ${x} -> ${y}`);
   };
 
-  const doTree = (x: number, ctx: Ctx | null): StructNode[] => {
-    const f = inlined(x);
-    const ys = (children[x] as number[]).filter((c) => c !== f);
-    if (loopHeader[x] === 1) {
-      return [{ kind: 'loop', body: nodeWithin(x, f, ys, 0, { kind: 'loop', target: x, outer: ctx }) }];
+  // doTree(x) of the recursive formulation, made iterative: each work item emits the dominator subtree
+  // of x at the end of `into` (only one item at a time appends to a given array), so that long chains
+  // of blocks or of if/else joins use no native stack.
+  const top: StructNode[] = [];
+  const work: { x: number; ctx: Ctx | null; into: StructNode[] }[] = [{ x: 0, ctx: null, into: top }];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    let { x, ctx, into } = item;
+    for (;;) {
+      const f = inlined(x);
+      if (loopHeader[x] === 1) {
+        const body: StructNode[] = [];
+        into.push({ kind: 'loop', body });
+        into = body;
+        ctx = { kind: 'loop', target: x, outer: ctx };
+      }
+      // Children other than f, highest reverse-postorder number outermost, each after its block.
+      for (const y of children[x] as number[]) {
+        if (y === f) continue;
+        const body: StructNode[] = [];
+        into.push({ kind: 'block', body });
+        work.push({ x: y, ctx, into });
+        into = body;
+        ctx = { kind: 'block', target: y, outer: ctx };
+      }
+      const here = ctx;
+      const exits = out(x).map((s): Exit => (s === f ? FALL : { kind: 'br', depth: depthOf(x, s, here) }));
+      into.push({ kind: 'code', block: x, exits });
+      if (f === -1) break;
+      x = f;
     }
-    return nodeWithin(x, f, ys, 0, ctx);
-  };
-  const nodeWithin = (
-    x: number,
-    f: number,
-    ys: readonly number[],
-    i: number,
-    ctx: Ctx | null,
-  ): StructNode[] => {
-    const y = ys[i];
-    if (y !== undefined) {
-      const inner = nodeWithin(x, f, ys, i + 1, { kind: 'block', target: y, outer: ctx });
-      return [{ kind: 'block', body: inner }, ...doTree(y, ctx)];
-    }
-    const exits = out(x).map((s): Exit => (s === f ? FALL : { kind: 'br', depth: depthOf(x, s, ctx) }));
-    const code: StructNode = { kind: 'code', block: x, exits };
-    return f === -1 ? [code] : [code, ...doTree(f, ctx)];
-  };
-
-  return { body: fallThrough(doTree(0, null), 0), dispatch: false, caseBlocks: [] };
+  }
+  fallThrough(top);
+  return { body: top, dispatch: false, caseBlocks: [] };
 }
 
 /**
  * Turns `br d` into 'fall' in a code node that is last in its body when falling off the end reaches
- * the same place: `ends` is the number of enclosing blocks (not loops) that end right after this body.
+ * the same place: `ends` is the number of enclosing blocks (not loops) that end right after that body.
+ * Rewrites the arrays (all built by `structure`) in place, with an explicit stack.
  */
-function fallThrough(body: readonly StructNode[], ends: number): StructNode[] {
-  return body.map((node, i): StructNode => {
-    const last = i === body.length - 1;
-    switch (node.kind) {
-      case 'block':
-        return { kind: 'block', body: fallThrough(node.body, last ? ends + 1 : 1) };
-      case 'loop':
-        return { kind: 'loop', body: fallThrough(node.body, 0) };
-      case 'code':
-        if (!last) return node;
-        return { ...node, exits: node.exits.map((e) => (e.kind === 'br' && e.depth < ends ? FALL : e)) };
-      default:
-        return node;
-    }
-  });
+function fallThrough(top: StructNode[]): void {
+  const stack: { body: StructNode[]; ends: number }[] = [{ body: top, ends: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { body, ends } = item;
+    body.forEach((node, i) => {
+      const last = i === body.length - 1;
+      if (node.kind === 'block') stack.push({ body: node.body as StructNode[], ends: last ? ends + 1 : 1 });
+      else if (node.kind === 'loop') stack.push({ body: node.body as StructNode[], ends: 0 });
+      else if (node.kind === 'code' && last && ends > 0) {
+        body[i] = { ...node, exits: node.exits.map((e) => (e.kind === 'br' && e.depth < ends ? FALL : e)) };
+      }
+    });
+  }
 }
 
 /** The dispatch form for the whole function (irreducible graphs). */
