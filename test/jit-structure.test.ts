@@ -217,6 +217,24 @@ test('structure: a while loop wraps its header in a loop and exits with a block'
   );
 });
 
+test('structure: a taken edge into the next node falls while the not-taken edge branches (the generator inverts the test)', () => {
+  const g = [[2, 1], [2], []];
+  check(g, 3, 16);
+  assert.equal(
+    renderStructure(structure(g).body),
+    [
+      'block',
+      '  block',
+      '    code 0 [br 1, fall]',
+      '  end',
+      '  code 1 [fall]',
+      'end',
+      'code 2 return',
+      '',
+    ].join('\n'),
+  );
+});
+
 const irreducible: readonly { name: string; g: Graph }[] = [
   { name: 'two-entry loop', g: [[1, 2], [2], [1, 3], []] },
   { name: 'two-entry loop with a shared tail', g: [[1, 2], [3], [3], [1, 4], [2, 5], []] },
@@ -278,19 +296,19 @@ function isReducible(g: Graph): boolean {
   return true;
 }
 
-test('structure: 3000 random reducible graphs are structured without dispatch and run like the CFG', () => {
+test('structure: 5000 random reducible graphs are structured without dispatch and run like the CFG', () => {
   const r = rng(12345);
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 5000; i++) {
     const g = randomGraph(r, true);
     assert.equal(isReducible(g), true);
     assert.equal(check(g, i, 4).dispatch, false, JSON.stringify(g));
   }
 });
 
-test('structure: 3000 arbitrary random graphs run like the CFG, dispatch exactly when irreducible', () => {
+test('structure: 5000 arbitrary random graphs run like the CFG, dispatch exactly when irreducible', () => {
   const r = rng(777);
   let irreducibleSeen = 0;
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < 5000; i++) {
     const g = randomGraph(r, false);
     const red = isReducible(g);
     if (!red) irreducibleSeen++;

@@ -18,10 +18,14 @@
  *                                       body; at the end of a body, what follows that construct),
  *       { kind: 'br', depth }           `br depth`: depth 0 is the innermost enclosing block/loop,
  *       { kind: 'goto', label, depth }  dispatch form: `local.set $label label` then `br depth`.
- *     Lowering of the terminator: no successor: `return`. One: nothing for 'fall', else the br (goto).
- *     Two [f, t]: the taken edge first — 'br' → `br_if depth`; 'goto' → `if (local.set $label) (br) end`
- *     (an `if` adds one label: depth+1 inside it); 'fall' → `drop` the condition. Then the fall edge f
- *     unconditionally as for one successor.
+ *     Lowering of the terminator (c = the branch condition, true when taken):
+ *       no successor: `return`;  one: nothing for 'fall', `br d` for br, `local.set $label l; br d` for goto;
+ *       two [f, t], by (exit of f, exit of t):
+ *         (fall, fall)   `drop` c (both edges go to the next node);
+ *         (fall, br d)   `br_if d` on c;          (br d, fall)   `br_if d` on `i32.eqz c`;
+ *         (br e, br d)   `br_if d` on c, then `br e`;
+ *         with a goto on the conditional side: `if` on c (or `i32.eqz c`) containing `local.set $label l;
+ *         br d+1` (the `if` adds a label); a goto on f after a br/goto on t: `local.set; br` after it.
  *     A code node that is last in its body has 'fall' rather than `br d` when falling off the ends of
  *     the enclosing blocks reaches the same place.
  *   { kind: 'setLabel', label }   `local.set $label label` (i32).
