@@ -18,6 +18,12 @@ function instantiate(
   return inst.exports as unknown as Record<string, Fn>;
 }
 
+/** The `name` custom sections of a module (customSections is missing from the TS lib types). */
+function nameSections(bytes: Uint8Array): ArrayBuffer[] {
+  const M = WebAssembly.Module as unknown as { customSections(m: unknown, n: string): ArrayBuffer[] };
+  return M.customSections(new WebAssembly.Module(bytes), 'name');
+}
+
 function sharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: 1, maximum: 10, shared: true });
 }
@@ -80,6 +86,15 @@ describe('opcode tables', () => {
     assert.deepEqual(OPCODES['i64.atomic.rmw32.xchg_u'], [0xfe, 0x47]);
     assert.deepEqual(OPCODES['i32.atomic.rmw8.or_u'], [0xfe, 0x35]);
     assert.ok(Object.isFrozen(OPCODES));
+  });
+
+  it('give every instruction distinct bytes', () => {
+    const seen = new Map<string, string>();
+    for (const [name, code] of Object.entries(OPCODES)) {
+      const key = code.join(',');
+      assert.equal(seen.get(key), undefined, `${name} and ${seen.get(key)} share opcode ${key}`);
+      seen.set(key, name);
+    }
   });
 });
 
@@ -226,16 +241,19 @@ describe('ModuleBuilder + CodeBuilder', () => {
     const body = new CodeBuilder().localGet(0).i64Const(-1n).call(helper).i64Const(1n).op('i64.add');
     m.addFunction({ params: ['i64'], results: ['i64'], body, export: 'f', name: 'f', localNames: ['x'] });
     const seen: unknown[] = [];
+    let stack = '';
     const e = instantiate(m, {
       env: {
         helper: (a: bigint, b: bigint) => {
           seen.push(a, b);
+          stack = new Error().stack ?? '';
           return a * 2n;
         },
       },
     });
     assert.equal(e.f!(21n), 43n);
     assert.deepEqual(seen, [21n, -1n]);
+    assert.match(stack, /at f \(wasm:/, 'the name section names the function in stack traces');
   });
 
   it('rejects an end without an open block, an unknown label and unclosed blocks', () => {
@@ -264,6 +282,8 @@ describe('ModuleBuilder + CodeBuilder', () => {
     const without = m.build({ names: false });
     assert.ok(WebAssembly.validate(withNames) && WebAssembly.validate(without));
     assert.ok(without.length < withNames.length);
+    assert.equal(nameSections(withNames).length, 1);
+    assert.equal(nameSections(without).length, 0);
   });
 });
 
@@ -309,5 +329,93 @@ describe('CodeBuilder.toWat', () => {
         '  end',
       ].join('\n'),
     );
+  });
+});
+
+describe('opcode values checked by running them', () => {
+  // Binary ops of width w against a BigInt model; results as the JS boundary gives them (signed).
+  function modelOf(w: 32 | 64): Record<string, (a: bigint, b: bigint) => bigint> {
+    const W = BigInt(w);
+    const s = (v: bigint) => BigInt.asIntN(w, v);
+    const u = (v: bigint) => BigInt.asUintN(w, v);
+    const sh = (b: bigint) => u(b) % W;
+    const b01 = (c: boolean) => (c ? 1n : 0n);
+    return {
+      add: (a, b) => s(a + b),
+      sub: (a, b) => s(a - b),
+      mul: (a, b) => s(a * b),
+      div_s: (a, b) => s(s(a) / s(b)),
+      div_u: (a, b) => s(u(a) / u(b)),
+      rem_s: (a, b) => s(s(a) % s(b)),
+      rem_u: (a, b) => s(u(a) % u(b)),
+      and: (a, b) => s(a & b),
+      or: (a, b) => s(a | b),
+      xor: (a, b) => s(a ^ b),
+      shl: (a, b) => s(a << sh(b)),
+      shr_s: (a, b) => s(s(a) >> sh(b)),
+      shr_u: (a, b) => s(u(a) >> sh(b)),
+      rotl: (a, b) => s((u(a) << sh(b)) | (u(a) >> ((W - sh(b)) % W))),
+      rotr: (a, b) => s((u(a) >> sh(b)) | (u(a) << ((W - sh(b)) % W))),
+      eq: (a, b) => b01(u(a) === u(b)),
+      ne: (a, b) => b01(u(a) !== u(b)),
+      lt_s: (a, b) => b01(s(a) < s(b)),
+      lt_u: (a, b) => b01(u(a) < u(b)),
+      gt_s: (a, b) => b01(s(a) > s(b)),
+      gt_u: (a, b) => b01(u(a) > u(b)),
+      le_s: (a, b) => b01(s(a) <= s(b)),
+      le_u: (a, b) => b01(u(a) <= u(b)),
+      ge_s: (a, b) => b01(s(a) >= s(b)),
+      ge_u: (a, b) => b01(u(a) >= u(b)),
+    };
+  }
+  const pairs: [bigint, bigint][] = [
+    [7n, 3n],
+    [-7n, 3n],
+    [3n, -7n],
+    [-1n, 2n],
+    [-(1n << 63n), 4n],
+    [-(1n << 31n), 5n],
+    [0x123456789abcdefn, 68n],
+  ];
+  for (const w of [32, 64] as const) {
+    const ty = w === 32 ? 'i32' : 'i64';
+    const model = modelOf(w);
+    const m = new ModuleBuilder();
+    // Every function takes and returns i64; i32 ops wrap their operands and sign-extend the result.
+    for (const op of Object.keys(model)) {
+      const c = new CodeBuilder().localGet(0);
+      if (w === 32) c.op('i32.wrap_i64');
+      c.localGet(1);
+      if (w === 32) c.op('i32.wrap_i64');
+      c.op(`${ty}.${op}`);
+      if (w === 32 || /^(eq|ne|[lg][te]_[su])$/.test(op)) c.op('i64.extend_i32_s');
+      m.addFunction({ params: ['i64', 'i64'], results: ['i64'], body: c, export: op });
+    }
+    const e = instantiate(m);
+    for (const [op, f] of Object.entries(model)) {
+      it(`${ty}.${op} computes what the BigInt model says`, () => {
+        for (const [a, b] of pairs) {
+          assert.equal(e[op]!(a, b), f(BigInt.asIntN(w, a), BigInt.asIntN(w, b)), `${ty}.${op}(${a}, ${b})`);
+        }
+      });
+    }
+  }
+
+  it('every memory and atomic instruction validates with its operand types', () => {
+    const mod = new ModuleBuilder();
+    mod.importMemory('env', 'mem', { min: 1, max: 10, shared: true });
+    const names = Object.keys(OPCODES).filter((n) => /\.(load|store)|\.atomic\.rmw/.test(n));
+    assert.ok(names.length > 19 + 14 + 49 - 1, `found ${names.length}`);
+    for (const name of names) {
+      const ty = name.startsWith('i64') ? 'i64' : 'i32';
+      const c = new CodeBuilder().i32Const(0);
+      const konst = () => (ty === 'i64' ? c.i64Const(0n) : c.i32Const(0));
+      if (!/load/.test(name)) konst();
+      if (name.endsWith('cmpxchg') || name.endsWith('cmpxchg_u')) konst();
+      c.op(name);
+      if (!/store/.test(name)) c.op('drop');
+      mod.addFunction({ params: [], results: [], body: c, name });
+    }
+    assert.ok(WebAssembly.validate(mod.build()));
   });
 });
