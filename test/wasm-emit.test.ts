@@ -419,3 +419,38 @@ describe('opcode values checked by running them', () => {
     assert.ok(WebAssembly.validate(mod.build()));
   });
 });
+
+describe('ModuleBuilder.toWat', () => {
+  it('renders types, imports, functions with named params/locals, and exports', () => {
+    const m = new ModuleBuilder();
+    m.importMemory('env', 'mem', { min: 1, max: 10, shared: true });
+    const h = m.importFunction('env', 'helper', ['i64'], ['i64']);
+    const body = new CodeBuilder().localGet(0).call(h).localTee(1);
+    m.addFunction({
+      name: 'prog',
+      params: ['i64'],
+      results: ['i64'],
+      locals: ['i64', 'i32'],
+      localNames: ['r1', 'r0'],
+      body,
+      export: 'run',
+    });
+    assert.ok(WebAssembly.validate(m.build()));
+    assert.equal(
+      m.toWat(),
+      [
+        '(module',
+        '  (type (;0;) (func (param i64) (result i64)))',
+        '  (import "env" "helper" (func (;0;) (type 0)))',
+        '  (import "env" "mem" (memory 1 10 shared))',
+        '  (func $prog (type 0) (param $r1 i64) (result i64) (local $r0 i64) (local i32)',
+        '    local.get 0',
+        '    call 0',
+        '    local.tee 1',
+        '  )',
+        '  (export "run" (func 1))',
+        ')',
+      ].join('\n'),
+    );
+  });
+});

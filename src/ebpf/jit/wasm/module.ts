@@ -207,6 +207,47 @@ export class ModuleBuilder {
     return Uint8Array.from(out);
   }
 
+  /** The module as WAT text (flat bodies), for `jit --wat` and golden tests. */
+  toWat(): string {
+    const lines = ['(module'];
+    const sig = (t: FuncType, names: readonly (string | undefined)[] = []) =>
+      [
+        ...t.params.map((p, i) => (names[i] !== undefined ? ` (param $${names[i]} ${p})` : ` (param ${p})`)),
+        t.results.length !== 0 ? ` (result ${t.results.join(' ')})` : '',
+      ].join('');
+    this.#types.forEach((t, i) => {
+      lines.push(`  (type (;${i};) (func${sig(t)}))`);
+    });
+    this.#funcImports.forEach((f, i) => {
+      lines.push(`  (import "${f.module}" "${f.field}" (func (;${i};) (type ${f.type})))`);
+    });
+    const mem = this.#memImport;
+    if (mem !== undefined) {
+      const { min, max, shared } = mem.limits;
+      const lim = `${min}${max !== undefined ? ` ${max}` : ''}${shared === true ? ' shared' : ''}`;
+      lines.push(`  (import "${mem.module}" "${mem.field}" (memory ${lim}))`);
+    }
+    const base = this.#funcImports.length;
+    this.#funcs.forEach((f, i) => {
+      const d = f.def;
+      const id = d.name !== undefined ? `$${d.name}` : `(;${base + i};)`;
+      const names = d.localNames ?? [];
+      const locals = (d.locals ?? [])
+        .map((t, j) => {
+          const n = names[d.params.length + j];
+          return n !== undefined ? ` (local $${n} ${t})` : ` (local ${t})`;
+        })
+        .join('');
+      lines.push(`  (func ${id} (type ${f.type})${sig(d, names)}${locals}`);
+      const body = d.body.toWat(2);
+      if (body !== '') lines.push(body);
+      lines.push('  )');
+    });
+    for (const [field, idx] of this.#exports) lines.push(`  (export "${field}" (func ${idx}))`);
+    lines.push(')');
+    return lines.join('\n');
+  }
+
   /** Name section subsections 1 (function names) and 2 (local names); empty when nothing is named. */
   #nameSection(): number[] {
     const base = this.#funcImports.length;
