@@ -1,0 +1,219 @@
+/** A function body emitter: opcodes with their immediates, label-depth bookkeeping, and a WAT rendering. */
+
+import { s32, s64, u32 } from './leb128.js';
+import { BLOCKTYPE_EMPTY, type BlockType, OPS, type OpInfo, VALTYPE } from './opcodes.js';
+
+/** Immediates as given to `op`: numbers, a bigint for i64.const, a number[] for br_table depths. */
+export type Immediate = number | bigint | readonly number[] | BlockType;
+
+interface Instr {
+  readonly name: string;
+  /** The immediates rendered as WAT text (may be empty). */
+  readonly text: string;
+  /** Nesting depth before the instruction (for indentation). */
+  readonly depth: number;
+}
+
+type Frame = 'block' | 'loop' | 'if' | 'else';
+
+function imm<T extends Immediate>(
+  name: string,
+  args: readonly Immediate[],
+  i: number,
+  check: (v: Immediate) => v is T,
+  what: string,
+): T {
+  const v = args[i];
+  if (v === undefined || !check(v)) {
+    throw new TypeError(`${name}: immediate ${i} should be ${what}, found ${String(v)}`);
+  }
+  return v;
+}
+const isNum = (v: Immediate): v is number => typeof v === 'number';
+const isBig = (v: Immediate): v is bigint => typeof v === 'bigint';
+const isArr = (v: Immediate): v is readonly number[] => Array.isArray(v);
+const isBlockType = (v: Immediate): v is BlockType =>
+  v === 'empty' || (typeof v === 'string' && v in VALTYPE);
+
+const EXPECTED: Record<OpInfo['imm'], number> = {
+  none: 0,
+  block: 1,
+  label: 1,
+  labels: 2,
+  index: 1,
+  call_indirect: 2,
+  memarg: 2,
+  mem0: 0,
+  i32: 1,
+  i64: 1,
+};
+
+/** Emits one function body (without its locals header; the ModuleBuilder writes that). */
+export class CodeBuilder {
+  readonly #bytes: number[] = [];
+  readonly #instrs: Instr[] = [];
+  readonly #frames: Frame[] = [];
+  #finished = false;
+
+  /** Number of blocks open now (the function body itself not counted). */
+  get depth(): number {
+    return this.#frames.length;
+  }
+
+  /**
+   * Append instruction `name` with its immediates:
+   * block/loop/if: block type ('empty' by default); br/br_if: depth; br_table: (depths[], default);
+   * call, local.get/set/tee, global.get/set: index; call_indirect: (type index, table index = 0);
+   * loads/stores/atomics: (offset = 0, align log2 = natural); i32.const: number; i64.const: bigint.
+   */
+  op(name: string, ...args: Immediate[]): this {
+    if (this.#finished) throw new TypeError(`${name}: the body is already finished`);
+    const info = OPS[name];
+    if (info === undefined) throw new TypeError(`unknown WebAssembly instruction '${name}'`);
+    if (args.length > EXPECTED[info.imm]) {
+      throw new TypeError(`${name}: expected at most ${EXPECTED[info.imm]} immediates, found ${args.length}`);
+    }
+    const depth = this.#frames.length;
+    const out: number[] = [...info.code];
+    let text = '';
+    switch (info.imm) {
+      case 'none':
+        break;
+      case 'block': {
+        const bt = args.length === 0 ? 'empty' : imm(name, args, 0, isBlockType, 'a block type');
+        out.push(bt === 'empty' ? BLOCKTYPE_EMPTY : VALTYPE[bt]);
+        if (bt !== 'empty') text = `(result ${bt})`;
+        break;
+      }
+      case 'label': {
+        const d = imm(name, args, 0, isNum, 'a label depth');
+        this.#checkLabel(name, d);
+        out.push(...u32(d));
+        text = String(d);
+        break;
+      }
+      case 'labels': {
+        const targets = imm(name, args, 0, isArr, 'an array of label depths');
+        const dflt = imm(name, args, 1, isNum, 'the default label depth');
+        out.push(...u32(targets.length));
+        for (const d of [...targets, dflt]) {
+          this.#checkLabel(name, d);
+          out.push(...u32(d));
+        }
+        text = [...targets, dflt].join(' ');
+        break;
+      }
+      case 'index': {
+        const idx = imm(name, args, 0, isNum, 'an index');
+        out.push(...u32(idx));
+        text = String(idx);
+        break;
+      }
+      case 'call_indirect': {
+        const type = imm(name, args, 0, isNum, 'a type index');
+        const tbl = args.length > 1 ? imm(name, args, 1, isNum, 'a table index') : 0;
+        out.push(...u32(type), ...u32(tbl));
+        text = `${tbl === 0 ? '' : `${tbl} `}(type ${type})`;
+        break;
+      }
+      case 'memarg': {
+        const natural = info.natural ?? 0;
+        const offset = args.length > 0 ? imm(name, args, 0, isNum, 'an offset') : 0;
+        const align = args.length > 1 ? imm(name, args, 1, isNum, 'an align (log2)') : natural;
+        if (!Number.isInteger(align) || align < 0 || align > natural) {
+          throw new RangeError(`${name}: align (log2) must be in 0..${natural}, found ${align}`);
+        }
+        if (info.code[0] === 0xfe && align !== natural) {
+          throw new RangeError(`${name}: atomic accesses need the natural align ${natural}, found ${align}`);
+        }
+        out.push(...u32(align), ...u32(offset));
+        const parts: string[] = [];
+        if (offset !== 0) parts.push(`offset=${offset}`);
+        if (align !== natural) parts.push(`align=${1 << align}`);
+        text = parts.join(' ');
+        break;
+      }
+      case 'mem0':
+        out.push(0x00);
+        break;
+      case 'i32': {
+        const v = imm(name, args, 0, isNum, 'a number');
+        // Accept u32 bit patterns too (0x80000000..0xffffffff) as their s32 reading.
+        const s = v > 0x7fffffff && v <= 0xffffffff ? v | 0 : v;
+        out.push(...s32(s));
+        text = String(s);
+        break;
+      }
+      case 'i64': {
+        const v = imm(name, args, 0, isBig, 'a bigint');
+        const s = v >= 1n << 63n && v < 1n << 64n ? BigInt.asIntN(64, v) : v;
+        out.push(...s64(s));
+        text = String(s);
+        break;
+      }
+    }
+    let indent = depth;
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      this.#frames.push(name);
+    } else if (name === 'else') {
+      if (this.#frames[depth - 1] !== 'if') throw new TypeError('else: no open if block');
+      this.#frames[depth - 1] = 'else';
+      indent = depth - 1;
+    } else if (name === 'end') {
+      if (depth === 0) throw new TypeError('end: no open block (use finish() to end the function body)');
+      this.#frames.pop();
+      indent = depth - 1;
+    }
+    this.#bytes.push(...out);
+    this.#instrs.push({ name, text, depth: indent });
+    return this;
+  }
+
+  #checkLabel(name: string, d: number): void {
+    // Depth `frames.length` is the function body's own label.
+    if (!Number.isInteger(d) || d < 0 || d > this.#frames.length) {
+      throw new RangeError(`${name}: label depth must be in 0..${this.#frames.length}, found ${d}`);
+    }
+  }
+
+  // Typed shorthands for the most common instructions.
+  i32Const(v: number): this {
+    return this.op('i32.const', v);
+  }
+  i64Const(v: bigint): this {
+    return this.op('i64.const', v);
+  }
+  localGet(i: number): this {
+    return this.op('local.get', i);
+  }
+  localSet(i: number): this {
+    return this.op('local.set', i);
+  }
+  localTee(i: number): this {
+    return this.op('local.tee', i);
+  }
+  call(f: number): this {
+    return this.op('call', f);
+  }
+
+  /** Close the function body (its final `end`) and return the instruction bytes. All blocks must be closed. */
+  finish(): Uint8Array {
+    if (!this.#finished) {
+      if (this.#frames.length !== 0) {
+        throw new TypeError(
+          `finish: ${this.#frames.length} block(s) still open (${this.#frames.join(', ')})`,
+        );
+      }
+      this.#bytes.push(0x0b);
+      this.#finished = true;
+    }
+    return Uint8Array.from(this.#bytes);
+  }
+
+  /** The body as flat WAT instructions, one a line, indented two spaces per block depth (plus `indent`). */
+  toWat(indent = 0): string {
+    return this.#instrs
+      .map((ins) => `${'  '.repeat(indent + ins.depth)}${ins.name}${ins.text === '' ? '' : ` ${ins.text}`}`)
+      .join('\n');
+  }
+}
