@@ -219,3 +219,44 @@ test('calls and atomics are rejected with a TypeError naming the instruction', (
     /instruction 2 .*atomic/,
   );
 });
+
+test('an irreducible loop (entered at two blocks) goes through the dispatch switch and agrees', () => {
+  const insns = assembleUbpf(
+    [
+      'mov %r0, 0',
+      'jeq %r1, 0, +2',
+      'add %r0, 1',
+      'jgt %r0, 10, +3',
+      'add %r0, 2',
+      'jlt %r0, 20, -4',
+      'ja +0',
+      'exit',
+    ].join('\n'),
+  );
+  assert.match(compileProgram(insns).wat, /br_table/);
+  const fn = jit(insns);
+  for (const r1 of [0n, 1n, 7n]) assert.equal(runJit(fn, [r1]), runInterp(insns, [r1]));
+});
+
+test('loads and stores outside the memory or into the NULL page trap', () => {
+  const size = BigInt(mem.memory.buffer.byteLength);
+  const load = jit(assembleUbpf('ldxdw %r0, [%r1+0]\nexit'));
+  const store = jit(assembleUbpf('stw [%r1+2], 7\nmov %r0, 0\nexit'));
+  const cases: [RunFn, bigint][] = [
+    [load, 0n],
+    [load, 4095n],
+    [load, size - 7n],
+    [load, -8n],
+    [store, size - 5n],
+    [store, 8n],
+  ];
+  for (const [fn, addr] of cases) {
+    assert.throws(
+      () => runJit(fn, [addr]),
+      (e: unknown) => e instanceof Error && e.constructor.name === 'RuntimeError',
+      `address ${addr}`,
+    );
+  }
+  assert.doesNotThrow(() => runJit(load, [size - 8n]));
+  assert.equal(runJit(store, [size - 6n]), 0n);
+});
