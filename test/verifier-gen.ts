@@ -27,6 +27,7 @@ import { isGplCompatible } from '../src/ebpf/loader.js';
 import { MapTable } from '../src/ebpf/maps/table.js';
 import type { VerifyOptions } from '../src/ebpf/verifier/api.js';
 import { tableMaps } from '../src/ebpf/verifier/map-info.js';
+import { IOURING_PROG_TYPE } from '../src/ebpf/verifier/prog-types.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
   BPF_F_RDONLY_PROG,
@@ -38,7 +39,6 @@ import {
   BPF_PROG_TYPE_IOURING,
 } from '../src/uapi/bpf.js';
 import { bpfLoad, iouringRegistry } from '../src/uring/bpf/load.js';
-import { IOURING_PROG_TYPE } from '../src/uring/bpf/prog-type.js';
 import { BPF_CTX_FIELDS, BPF_CTX_SIZE } from '../src/uring/bpf/run.js';
 import { repoRoot } from './helpers.js';
 import {

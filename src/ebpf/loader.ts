@@ -30,10 +30,9 @@ import { parseObject } from './object/parse.js';
 import type { GlobalDef, GlobalVar, MapDef, ObjectFile, ProgramDef } from './object/types.js';
 import type { TraceLog } from './trace.js';
 import type { LogLevel, VerifyResult } from './verifier/api.js';
-import { VerifierError } from './verifier/errors.js';
 import { tableMaps } from './verifier/map-info.js';
 import { progTypeInfo } from './verifier/prog-types.js';
-import { verify } from './verifier/verify.js';
+import { verifyNamed } from './verifier/verify.js';
 
 export interface OpenOptions {
   /** Cap on the instructions of all programs together (parseObject's maxInsns). */
@@ -339,21 +338,16 @@ export function verifyProgram(
   const progType = progTypeInfo(def.type);
   if (progType === undefined)
     throw new TypeError(`${def.name}: no verifier description of program type ${def.type}`);
-  try {
-    return verify(insns, {
-      helpers,
-      progType,
-      map: tableMaps(table),
-      sleepable: def.sleepable,
-      gpl,
-      logLevel,
-      lineInfo: def.lineInfo,
-      funcNames: new Map(def.funcs.map((f) => [f.insnIndex, f.name])),
-    });
-  } catch (e) {
-    if (e instanceof VerifierError) e.program = def.name;
-    throw e;
-  }
+  return verifyNamed(def.name, insns, {
+    helpers,
+    progType,
+    map: tableMaps(table),
+    sleepable: def.sleepable,
+    gpl,
+    logLevel,
+    lineInfo: def.lineInfo,
+    funcNames: new Map(def.funcs.map((f) => [f.insnIndex, f.name])),
+  });
 }
 
 /** What load() made: the maps (by their names in the object) and the programs (by function name). */

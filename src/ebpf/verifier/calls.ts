@@ -299,15 +299,14 @@ export function checkHelperCall(env: Env, insn: Insn): void {
   }
 }
 
-/** A bpf2bpf call to the subprogram at `target`: a new frame with r1-r5 passed. */
-export function enterCall(env: Env, target: number, subprog: number): void {
+/** A bpf2bpf call into subprogram `subprog`: a new frame with r1-r5 passed. */
+export function enterCall(env: Env, subprog: number): void {
   const st = env.cur;
   const caller = curFrame(st);
   const frameNo = st.frames.length;
   const callee: Frame = newFrame(env.idx, subprog, frameNo);
   for (let r = 1; r <= 5; r++) callee.regs[r] = caller.regs[r]!;
   st.frames.push(callee);
-  void target;
 }
 
 /** `exit` of a subprogram: back to the caller; returns the slot to continue at. */

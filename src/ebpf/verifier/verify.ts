@@ -67,7 +67,6 @@ import {
   clearSingularIds,
   constReg,
   copyState,
-  curFrame,
   isPointer,
   newFrame,
   ptrReg,
@@ -120,6 +119,16 @@ export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyRe
     throw e;
   }
   return new Walk(insns, options, cfg, log).run();
+}
+
+/** verify(), naming `program` in the VerifierError it throws (the loaders' entry point). */
+export function verifyNamed(program: string, insns: readonly Insn[], options: VerifyOptions): VerifyResult {
+  try {
+    return verify(insns, options);
+  } catch (e) {
+    if (e instanceof VerifierError) e.program = program;
+    throw e;
+  }
 }
 
 class Walk {
@@ -509,7 +518,7 @@ class Walk {
       if (srcBit(insn.code) === BPF_X) this.#bad('callx (indirect call through a register)');
       if (insn.src === BPF_PSEUDO_CALL) {
         const target = idx + insn.imm + 1;
-        enterCall(env, target, this.#cfg.subprogOf[target]!);
+        enterCall(env, this.#cfg.subprogOf[target]!);
         return target;
       }
       if (insn.src !== 0) this.#bad('kfunc call');
@@ -571,7 +580,6 @@ class Walk {
         'expected every reservation submitted or discarded',
       );
     }
-    void curFrame;
   }
 
   /** The kernel's check_max_stack_depth: the stacks of any call chain share 512 bytes. */

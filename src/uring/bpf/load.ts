@@ -30,10 +30,9 @@ import type { BpfMap } from '../../ebpf/maps/map.js';
 import type { MapTable } from '../../ebpf/maps/table.js';
 import type { TraceLog } from '../../ebpf/trace.js';
 import type { LogLevel, VerifyResult } from '../../ebpf/verifier/api.js';
-import { VerifierError } from '../../ebpf/verifier/errors.js';
 import { tableMaps } from '../../ebpf/verifier/map-info.js';
 import { progTypeInfo } from '../../ebpf/verifier/prog-types.js';
-import { verify } from '../../ebpf/verifier/verify.js';
+import { verifyNamed } from '../../ebpf/verifier/verify.js';
 import type { AddressSpace } from '../../mem/address-space.js';
 import { BPF_PROG_TYPE_IOURING } from '../../uapi/bpf.js';
 import { registerIouringHelpers } from './helpers.js';
@@ -210,19 +209,14 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
         `program type ${attr.type} has no verifier rules here (expected BPF_PROG_TYPE_IOURING = ${BPF_PROG_TYPE_IOURING}, or verify: false)`,
       );
     }
-    try {
-      verified = verify(attr.insns, {
-        helpers,
-        progType,
-        map: tableMaps(maps),
-        sleepable,
-        gpl: isGplCompatible(attr.license ?? 'GPL'),
-        logLevel: attr.logLevel ?? 0,
-      });
-    } catch (e) {
-      if (e instanceof VerifierError) e.program = name;
-      throw e;
-    }
+    verified = verifyNamed(name, attr.insns, {
+      helpers,
+      progType,
+      map: tableMaps(maps),
+      sleepable,
+      gpl: isGplCompatible(attr.license ?? 'GPL'),
+      logLevel: attr.logLevel ?? 0,
+    });
   }
   const prog = loadProgram(attr.insns, {
     helpers,
