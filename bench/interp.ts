@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { median } from './harness.js';
 

@@ -11,7 +11,7 @@
  */
 import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
 import { type HashMap, MapTable } from '../src/ebpf/maps/index.js';
 import { AddressSpace } from '../src/mem/address-space.js';

@@ -10,7 +10,7 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadProgram, type Region } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram, type Region } from '../src/ebpf/interp.js';
 import { TraceLog } from '../src/ebpf/trace.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { EINVAL, ENOSPC } from '../src/uapi/errno.js';

@@ -9,7 +9,7 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { prandomU32, registerBaseHelpers } from '../src/ebpf/base-helpers.js';
 import { ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { TraceLog } from '../src/ebpf/trace.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {

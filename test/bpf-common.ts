@@ -38,7 +38,13 @@ export function bpfEnv(options: Omit<QueueInitOptions, 'runtime'> = {}): BpfEnv 
  * Assemble `asm` (uBPF dialect; `MAP` stands for the env's map) and load it: the program fd.
  * verify false loads it unverified (for tests of what the run does with a faulty program).
  */
-export function asmProg(env: BpfEnv, asm: string, sleepable = true, verify = true): number {
+export function asmProg(
+  env: BpfEnv,
+  asm: string,
+  sleepable = true,
+  verify = true,
+  engine: 'jit' | 'interp' = 'jit',
+): number {
   const insns = assembleUbpf(asm.replaceAll('MAP', `0x${MAP_MARK.toString(16)}`));
   for (let i = 0; i + 1 < insns.length; i++) {
     const a = insns[i]!;
@@ -46,7 +52,7 @@ export function asmProg(env: BpfEnv, asm: string, sleepable = true, verify = tru
       insns[i] = { ...a, src: BPF_PSEUDO_MAP_FD, imm: env.map.id };
     }
   }
-  return env.rt.bpfProgLoad({ insns, type: BPF_PROG_TYPE_IOURING, sleepable, verify });
+  return env.rt.bpfProgLoad({ insns, type: BPF_PROG_TYPE_IOURING, sleepable, verify, engine });
 }
 
 /** Register `fds` and expect success (a number, no quiesce needed). */

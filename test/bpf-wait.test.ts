@@ -121,20 +121,29 @@ test('wait_idx past the last CQ completes the request with -EINVAL', async () =>
   await env.ring.close();
 });
 
-for (const [name, asm] of [
-  ['a load outside its memory', `mov %r1, 0\nldxdw %r0, [%r1+4096]\n${EXIT}`],
-  ['an endless loop (budget spent)', 'loop:\nja loop\nexit'],
-  ['a helper misused (r1 not a map)', `mov %r1, 12345\nmov %r2, %r10\nadd %r2, -8\ncall 1\n${EXIT}`],
+// The interpreter faults any access outside the run's regions; the JIT (unverified) any access
+// outside the address space: the NULL page, or past its end.
+for (const [name, asm, engines] of [
+  ['a load outside its memory', `mov %r1, 0\nldxdw %r0, [%r1+4096]\n${EXIT}`, ['interp']],
+  ['a load in the NULL page', `mov %r1, 0\nldxdw %r0, [%r1+8]\n${EXIT}`, ['jit', 'interp']],
+  ['a store past the address space', `lddw %r1, 0xfffffff0\nstdw [%r1+0], 1\n${EXIT}`, ['jit', 'interp']],
+  ['an endless loop (budget spent)', 'loop:\nja loop\nexit', ['jit', 'interp']],
+  [
+    'a helper misused (r1 not a map)',
+    `mov %r1, 12345\nmov %r2, %r10\nadd %r2, -8\ncall 1\n${EXIT}`,
+    ['jit', 'interp'],
+  ],
 ] as const) {
-  test(`a program fault (${name}) completes the request with -EFAULT (loaded unverified; the verifier refuses it)`, async () => {
-    const env = bpfEnv();
-    assert.throws(() => asmProg(env, asm), VerifierError);
-    registerOk(env, [asmProg(env, asm, true, false)]);
-    bpfSqe(env.ring, 0, 9);
-    env.ring.submit();
-    assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=-14 EFAULT flags=0x0']);
-    await env.ring.close();
-  });
+  for (const engine of engines)
+    test(`a program fault (${name}) completes the request with -EFAULT on the ${engine} (loaded unverified; the verifier refuses it)`, async () => {
+      const env = bpfEnv();
+      assert.throws(() => asmProg(env, asm), VerifierError);
+      registerOk(env, [asmProg(env, asm, true, false, engine)]);
+      bpfSqe(env.ring, 0, 9);
+      env.ring.submit();
+      assert.deepEqual(await reapCqes(env.ring, 1), ['cqe ud=9 res=-14 EFAULT flags=0x0']);
+      await env.ring.close();
+    });
 }
 
 test('ASYNC_CANCEL cannot stop a waiting BPF request (-EALREADY); it completes normally later', async () => {

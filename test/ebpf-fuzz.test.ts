@@ -13,7 +13,7 @@ import { disassemble } from '../src/ebpf/disasm.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { checkInsns, decodeInsns, encodeInsns, type Insn, InsnError } from '../src/ebpf/insn.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { xorshift32 } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
 import { type Insn, InsnError, LDDW } from '../src/ebpf/insn.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { MAY_GOTO_LOOPS } from '../src/ebpf/interp-run.js';
 import { EXIT, helper, I, lddw, mem, r0, run, throwsCode, u64 } from './interp-common.js';
 

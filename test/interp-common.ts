@@ -4,7 +4,12 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import type { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import type { HelperDef } from '../src/ebpf/helpers.js';
 import { type Insn, type InsnError, LDDW } from '../src/ebpf/insn.js';
-import { type LoadOptions, loadProgram, type Region, type RunResult } from '../src/ebpf/interp.js';
+import {
+  type LoadOptions,
+  loadInterpProgram as loadProgram,
+  type Region,
+  type RunResult,
+} from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 
 /* ------------------------------------------------------------------ local helpers */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadProgram, releaseInterpreter } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram, releaseInterpreter } from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
   RegionAccess,

@@ -10,7 +10,7 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { conformanceHelpers } from '../src/ebpf/conformance.js';
 import { parseConformanceData } from '../src/ebpf/conformance-data.js';
 import type { Insn } from '../src/ebpf/insn.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { compileProgram } from '../src/ebpf/jit/compile.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { repoRoot } from './helpers.js';

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { assembleLlvm } from '../src/ebpf/asm/index.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadProgram, type RunResult } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram, type RunResult } from '../src/ebpf/interp.js';
 import { mapHelpers, registerMapHelpers } from '../src/ebpf/map-helpers.js';
 import { MapTable } from '../src/ebpf/maps/index.js';
 import { AddressSpace } from '../src/mem/address-space.js';

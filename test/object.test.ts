@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { declare } from '../src/ebpf/btf/print.js';
 import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
 import { isLddw } from '../src/ebpf/insn.js';
-import { loadProgram, type Region } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram, type Region } from '../src/ebpf/interp.js';
 import { ObjectError } from '../src/ebpf/object/errors.js';
 import { formatObject } from '../src/ebpf/object/format.js';
 import { parseObject } from '../src/ebpf/object/parse.js';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { decodeInsns } from '../src/ebpf/insn.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import {
   prepBpf,
   prepCancel,

@@ -9,7 +9,12 @@ import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
-import { type BpfProgram, type LoadOptions, loadProgram, tailCall } from '../src/ebpf/interp.js';
+import {
+  type BpfProgram,
+  type LoadOptions,
+  loadInterpProgram as loadProgram,
+  tailCall,
+} from '../src/ebpf/interp.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { MAX_TAIL_CALL_CNT } from '../src/uapi/bpf.js';
 import { ELOOP, ENOENT } from '../src/uapi/errno.js';
@@ -297,9 +302,9 @@ test('a nested run may tail call into a program the outer run is executing', () 
   assert.equal(r.r0, 1234n, "the outer P's registers are untouched");
 });
 
-test('tailCall() works only from a running interpreter helper', () => {
+test('tailCall() works only from a running program helper', () => {
   const fake = { mem, ctx: null, grant() {}, readable: () => true, writable: () => true } as HelperEnv;
-  assert.throws(() => tailCall(fake, () => null), /expected the HelperEnv of an interpreter run/);
+  assert.throws(() => tailCall(fake, () => null), /expected the HelperEnv of a program run/);
   let kept: HelperEnv | null = null;
   const helpers = new HelperRegistry().register({
     id: 1,

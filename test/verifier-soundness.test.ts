@@ -23,7 +23,7 @@ import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { disassemble } from '../src/ebpf/disasm.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { decodeInsns, encodeInsns, type Insn } from '../src/ebpf/insn.js';
-import { loadProgram } from '../src/ebpf/interp.js';
+import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { runLimits } from '../src/ebpf/loader.js';
 import type { VerifyResult } from '../src/ebpf/verifier/api.js';
 import { VerifierError, type VerifierErrorCode } from '../src/ebpf/verifier/errors.js';

@@ -40,7 +40,7 @@ import {
 import { EINVAL } from '../uapi/errno.js';
 import { BpfFault } from './faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from './helpers.js';
-import { type BpfProgram, tailCall } from './interp.js';
+import { type BpfProgram, tailCall } from './run-env.js';
 import { formatTracePrintk, type PrintkMemory, TraceLog } from './trace.js';
 
 /** Finds the program at `index` of the PROG_ARRAY map `mapHandle` (r2 as the program passed it). */

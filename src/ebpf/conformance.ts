@@ -22,9 +22,11 @@ import { AddressSpace } from '../mem/address-space.js';
 import { AsmError } from './asm/errors.js';
 import { assembleUbpf } from './asm/ubpf.js';
 import { parseConformanceData } from './conformance-data.js';
+import { checkEngine, loadProgram } from './engine.js';
 import { HelperRegistry } from './helpers.js';
 import type { Insn } from './insn.js';
-import { type EngineKind, loadProgram, type Region } from './interp.js';
+import type { Region } from './interp.js';
+import type { EngineKind } from './run-env.js';
 
 export interface ConformanceOptions {
   readonly engine?: EngineKind;
@@ -113,6 +115,7 @@ export function runConformanceText(
   text: string,
   mem: AddressSpace,
   helpers: HelperRegistry,
+  engine: EngineKind = 'jit',
 ): Omit<ConformanceOutcome, 'file' | 'kind'> {
   let stage: ConformanceStage = 'parse';
   let expected = 'a parsable file';
@@ -138,7 +141,7 @@ export function runConformanceText(
       }
     } else throw new Error('no program: expected an -- asm or a -- raw section');
     stage = 'load';
-    const prog = loadProgram(insns, { helpers, budget: CONFORMANCE_BUDGET });
+    const prog = loadProgram(insns, { helpers, budget: CONFORMANCE_BUDGET, engine });
     stage = 'run';
     const regions: Region[] = [];
     let addr = 0;
@@ -166,8 +169,7 @@ export function runConformanceText(
 
 /** Run every .data file under `dir` (see listFiles). */
 export function runConformance(dir: string, opts: ConformanceOptions = {}): ConformanceReport {
-  const engine = opts.engine ?? 'interp';
-  if (engine !== 'interp') throw new TypeError(`runConformance: unknown engine '${engine as string}'`);
+  const engine = checkEngine(opts.engine, 'runConformance');
   const files = listFiles(dir);
   if (files.length === 0)
     throw new RangeError(`runConformance: no .data file in ${dir} (nor in its tests/, negative/)`);
@@ -190,7 +192,7 @@ export function runConformance(dir: string, opts: ConformanceOptions = {}): Conf
         executed: 0,
       };
     }
-    const o = runConformanceText(text, mem, helpers);
+    const o = runConformanceText(text, mem, helpers, engine);
     return { file, kind, ...o, passed: kind === 'test' ? o.passed : !o.passed };
   });
   const count = (k: 'test' | 'negative'): ConformanceTotals => {

@@ -61,6 +61,19 @@ export type HelperImpl = (
   r5: bigint,
 ) => bigint;
 
+/**
+ * What the JIT needs to inline a bpf_map_lookup_elem on an ARRAY map: value `key` (a u32 read at r2)
+ * is at valueBase + key * stride when key < maxEntries, else the lookup returns NULL. Every run of a
+ * program that inlines the lookup calls `grantValues` (so helpers accept value pointers as they do
+ * after a helper lookup).
+ */
+export interface InlineArrayLookup {
+  readonly valueBase: number;
+  readonly maxEntries: number;
+  readonly stride: number;
+  grantValues(env: HelperEnv): void;
+}
+
 export interface HelperDef {
   /** The helper id of `call imm` (the kernel's BPF_FUNC_* value). */
   readonly id: number;
@@ -73,6 +86,11 @@ export interface HelperDef {
   /** Callable only from programs with a GPL-compatible license. */
   readonly gplOnly: boolean;
   readonly impl: HelperImpl;
+  /**
+   * JIT hint of bpf_map_lookup_elem: the layout of the map whose handle r1 holds when it is an ARRAY
+   * map the JIT may inline the lookup of, else null (the helper is called).
+   */
+  readonly inlineArrayLookup?: (handle: bigint) => InlineArrayLookup | null;
 }
 
 const MAX_HELPER_ARGS = 5;

@@ -16,6 +16,7 @@ export {
 } from './conformance.js';
 export { type DisasmOptions, disassemble, type FormattedInsn, formatInsn } from './disasm.js';
 export { ElfError } from './elf/index.js';
+export { DEFAULT_ENGINE, ENGINES, type LoadOptions, loadProgram } from './engine.js';
 export { BpfFault, type BpfFaultCode, ProgramLoadError, type ProgramLoadErrorCode } from './faults.js';
 export {
   type ArgType,
@@ -34,15 +35,7 @@ export {
   type InsnErrorCode,
   insnsFromWords,
 } from './insn.js';
-export {
-  type BpfProgram,
-  type LoadOptions,
-  loadProgram,
-  type Region,
-  type RunOptions,
-  type RunResult,
-  releaseInterpreter,
-} from './interp.js';
+export type { Region } from './interp.js';
 export {
   BpfObject,
   isGplCompatible,
@@ -56,4 +49,11 @@ export {
 export { mapHelpers, registerMapHelpers } from './map-helpers.js';
 export * from './maps/index.js';
 export { ObjectError, parseObject } from './object/index.js';
+export {
+  type BpfProgram,
+  type EngineKind,
+  type RunOptions,
+  type RunResult,
+  releaseInterpreter,
+} from './run-env.js';
 export { TraceLog } from './trace.js';

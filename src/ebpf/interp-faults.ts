@@ -63,24 +63,25 @@ function u64(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-export function callHelper(
+/**
+ * Call helper `def` with the u64 arguments; its result as a u64. A throw becomes a BpfFault at
+ * `index` ('E_HELPER' naming the helper; a BpfFault the helper threw keeps its code), with
+ * `executed` = n. Both engines call helpers through here.
+ */
+export function helperValue(
   def: HelperDef,
-  L: Int32Array,
-  H: Int32Array,
   env: HelperEnv,
   index: number,
   n: number,
-): void {
+  r1: bigint,
+  r2: bigint,
+  r3: bigint,
+  r4: bigint,
+  r5: bigint,
+): bigint {
   let r: unknown;
   try {
-    r = def.impl(
-      env,
-      u64(L[1]!, H[1]!),
-      u64(L[2]!, H[2]!),
-      u64(L[3]!, H[3]!),
-      u64(L[4]!, H[4]!),
-      u64(L[5]!, H[5]!),
-    );
+    r = def.impl(env, r1, r2, r3, r4, r5);
   } catch (e) {
     if (e instanceof BpfFault) {
       const f = new BpfFault(e.code, index, `helper ${def.id} (${def.name}): ${e.detail}`, { cause: e });
@@ -104,7 +105,28 @@ export function callHelper(
       `helper ${def.id} (${def.name}) returned ${typeof r}, expected a bigint`,
     );
   }
-  const v = BigInt.asUintN(64, r);
+  return BigInt.asUintN(64, r);
+}
+
+export function callHelper(
+  def: HelperDef,
+  L: Int32Array,
+  H: Int32Array,
+  env: HelperEnv,
+  index: number,
+  n: number,
+): void {
+  const v = helperValue(
+    def,
+    env,
+    index,
+    n,
+    u64(L[1]!, H[1]!),
+    u64(L[2]!, H[2]!),
+    u64(L[3]!, H[3]!),
+    u64(L[4]!, H[4]!),
+    u64(L[5]!, H[5]!),
+  );
   L[0] = Number(v & 0xffff_ffffn);
   H[0] = Number(v >> 32n);
 }

@@ -24,20 +24,39 @@
  * Engine seam: BpfProgram is the interface a JIT will implement too; `engine` tells them apart.
  */
 import { AddressSpace } from '../mem/address-space.js';
-import { type Region, RegionAccess } from '../mem/regions.js';
-import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from '../uapi/bpf.js';
-import { ELOOP, ENOENT } from '../uapi/errno.js';
-import { type HelperEnv, HelperRegistry } from './helpers.js';
+import type { Region } from '../mem/regions.js';
+import { MAX_BPF_STACK } from '../uapi/bpf.js';
+import { HelperRegistry } from './helpers.js';
 import type { Insn } from './insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver } from './interp-decode.js';
-import { type LoopState, Machine, runLoop, type TailTarget } from './interp-run.js';
+import { Machine, runLoop, type TailTarget } from './interp-run.js';
 import { runTailChain } from './interp-tail.js';
+import {
+  acquireSpace,
+  type BpfProgram,
+  checkBudget,
+  describeProgram,
+  grantAll,
+  type RegValue,
+  RunEnv,
+  type RunOptions,
+  type RunResult,
+  releaseSpace,
+  STACK_BYTES,
+} from './run-env.js';
 
 export type { Region } from '../mem/regions.js';
 export type { LddwResolver } from './interp-decode.js';
-
-/** Execution engines; the JIT will add 'jit'. */
-export type EngineKind = 'interp';
+export {
+  type BpfProgram,
+  type EngineKind,
+  type RegValue,
+  type RunOptions,
+  type RunResult,
+  releaseInterpreter,
+  STACK_BYTES,
+  tailCall,
+} from './run-env.js';
 
 export interface LoadOptions {
   readonly helpers?: HelperRegistry;
@@ -57,45 +76,8 @@ export interface LoadOptions {
   readonly regions?: readonly Region[];
 }
 
-/** A register value: a bigint (taken modulo 2^64) or a safe integer (negative = two's complement). */
-export type RegValue = bigint | number;
-
-export interface RunOptions {
-  readonly mem: AddressSpace;
-  readonly r1?: RegValue;
-  readonly r2?: RegValue;
-  readonly r3?: RegValue;
-  readonly r4?: RegValue;
-  readonly r5?: RegValue;
-  /** Regions the program may access besides its stack (writable unless `writable: false`). */
-  readonly regions?: readonly Region[];
-  /** Handed to helpers as HelperEnv.ctx. */
-  readonly ctx?: unknown;
-  /** Overrides the program's budget for this run. */
-  readonly budget?: number;
-}
-
-export interface RunResult {
-  /** r0 at the outermost exit, as a u64. */
-  readonly r0: bigint;
-  /** Instructions executed (lddw counts one). */
-  readonly executed: number;
-}
-
-/** A loaded program, whatever engine runs it. */
-export interface BpfProgram {
-  readonly engine: EngineKind;
-  /** Slots (lddw counts two). */
-  readonly length: number;
-  /** Run to the outermost exit. Throws BpfFault on a fault. */
-  run(opts: RunOptions): RunResult;
-}
-
-/** Bytes of the stack of one run: every frame. */
-export const STACK_BYTES = MAX_CALL_FRAMES * MAX_BPF_STACK;
-
 /** Check and pre-decode `insns` (throws InsnError or ProgramLoadError) for the interpreter. */
-export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
+export function loadInterpProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
   if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
   const helpers = opts.helpers ?? new HelperRegistry();
   if (!(helpers instanceof HelperRegistry))
@@ -107,13 +89,6 @@ export function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): Bpf
     throw new RangeError(`loadProgram: mayGotoReserve must be a non-negative integer, got ${reserve}`);
   }
   return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw, reserve), budget, regions);
-}
-
-function checkBudget(b: number | undefined, who: string): number {
-  if (b === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isSafeInteger(b) || b < 1)
-    throw new RangeError(`${who}: budget must be a positive integer, got ${b}`);
-  return b;
 }
 
 const TWO32 = 4294967296;
@@ -135,113 +110,6 @@ function setReg(m: Machine, r: number, v: RegValue | undefined): void {
   const u = BigInt.asUintN(64, v);
   m.L[r] = Number(u & 0xffff_ffffn);
   m.H[r] = Number(u >> 32n);
-}
-
-/** The environment helpers see; one per run, closed when the run ends. */
-function grantAll(acc: RegionAccess, regions: readonly Region[]): void {
-  for (const r of regions)
-    acc.grant(r.addr, r.size, r.writable ?? true, r.name ?? 'region', r.fields ?? null);
-}
-
-class RunEnv implements HelperEnv {
-  readonly mem: AddressSpace;
-  readonly ctx: unknown;
-  readonly #acc: RegionAccess;
-  readonly #state: LoopState;
-  #open = true;
-  /** Tail calls attempted in this run (the kernel's tail_call_cnt). */
-  #tailCalls = 0;
-  constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown, state: LoopState) {
-    this.mem = mem;
-    this.ctx = ctx;
-    this.#acc = acc;
-    this.#state = state;
-  }
-  close(): void {
-    this.#open = false;
-  }
-  tailCall(lookup: () => BpfProgram | null): bigint {
-    if (!this.#open) throw new TypeError('tail call: the run this environment belongs to has ended');
-    // The kernel's order: the count is checked and taken before the slot is read, so a lookup
-    // that finds nothing counts too.
-    if (this.#tailCalls >= MAX_TAIL_CALL_CNT) return BigInt(-ELOOP);
-    this.#tailCalls++;
-    const prog = lookup();
-    if (prog === null) return BigInt(-ENOENT);
-    const t = InterpProgram.targetOf(prog);
-    if (t === null) {
-      throw new TypeError(
-        `tail call: expected a program loaded by the interpreter's loadProgram(), found ${describe(prog)}`,
-      );
-    }
-    grantAll(this.#acc, t.regions);
-    this.#state.tail = t;
-    return 0n;
-  }
-  grant(addr: number, size: number, writable = true, name = 'helper'): void {
-    if (!this.#open) throw new TypeError('HelperEnv.grant: the run this environment belongs to has ended');
-    this.#acc.grant(addr, size, writable, name);
-  }
-  readable(addr: number, len: number): boolean {
-    return this.#open && this.#acc.canRead(addr, len);
-  }
-  writable(addr: number, len: number): boolean {
-    return this.#open && this.#acc.canWrite(addr, len);
-  }
-}
-
-/**
- * What runs in one address space reuse: the region table and the stack (STACK_BYTES of
- * kernel-private memory, allocated at the first run and kept until releaseInterpreter()).
- */
-interface SpaceState {
-  readonly acc: RegionAccess;
-  readonly stack: number;
-  busy: boolean;
-}
-
-const spaces = new WeakMap<AddressSpace, SpaceState>();
-
-function describe(v: unknown): string {
-  if (v === null || typeof v !== 'object') return String(v);
-  const engine = (v as { engine?: unknown }).engine;
-  return engine === undefined
-    ? 'an object that is not a BpfProgram'
-    : `a program of engine '${String(engine)}'`;
-}
-
-/**
- * Replace the running program by the one `lookup` returns, for the bpf_tail_call helper: call it
- * from a helper's implementation with the HelperEnv it received, and return its result as the
- * helper's. It checks the run's count first (MAX_TAIL_CALL_CNT, 33, tail calls per run: further ones
- * return -ELOOP without calling `lookup`), counts the attempt, then calls `lookup`: null (no program
- * at that index, or an index out of range) returns -ENOENT; a program makes the run continue at its
- * first instruction once the helper returns 0 (interp-tail.ts). On failure execution continues after
- * the call, with the negative value in r0 (the kernel's r0 is then undefined: RET_VOID).
- * One difference from the kernel: it checks the index against max_entries before counting, so an
- * index out of range does not count there; a lookup cannot tell the two cases apart, both count here.
- * TypeError when `env` is not an interpreter run's or the program was not loaded by loadProgram().
- */
-export function tailCall(env: HelperEnv, lookup: () => BpfProgram | null): bigint {
-  if (!(env instanceof RunEnv)) {
-    throw new TypeError('tail call: expected the HelperEnv of an interpreter run (a helper of loadProgram)');
-  }
-  return env.tailCall(lookup);
-}
-
-function newSpaceState(mem: AddressSpace): SpaceState {
-  return { acc: new RegionAccess(mem), stack: mem.allocKernel(STACK_BYTES, 8), busy: false };
-}
-
-/**
- * Free the stack the interpreter keeps in `mem` between runs (e.g. before a leak check or when the
- * address space is torn down). The next run allocates it again. No effect while a run is going on.
- */
-export function releaseInterpreter(mem: AddressSpace): void {
-  const st = spaces.get(mem);
-  if (st === undefined || st.busy) return;
-  spaces.delete(mem);
-  mem.free(st.stack);
 }
 
 class InterpProgram implements BpfProgram {
@@ -273,22 +141,22 @@ class InterpProgram implements BpfProgram {
     const limit = opts.budget === undefined ? this.#budget : checkBudget(opts.budget, 'run');
     // A nested run (a helper running a program) gets its own machine, region table and stack.
     const m = this.#machine.busy ? new Machine(this.#prog) : this.#machine;
-    let st = spaces.get(mem);
-    let own = false;
-    if (st === undefined) {
-      st = newSpaceState(mem);
-      spaces.set(mem, st);
-    } else if (st.busy) {
-      st = newSpaceState(mem);
-      own = true;
-    }
+    const { st, own } = acquireSpace(mem);
     const { acc, stack } = st;
     m.reset();
     const s = m.S;
     s.reset();
-    const env = new RunEnv(mem, acc, opts.ctx, s);
+    const env = new RunEnv(mem, acc, opts.ctx, (prog) => {
+      const t = InterpProgram.targetOf(prog);
+      if (t === null) {
+        throw new TypeError(
+          `tail call: expected a program loaded by the interpreter's loadProgram(), found ${describeProgram(prog)}`,
+        );
+      }
+      grantAll(acc, t.regions);
+      s.tail = t;
+    });
     m.busy = true;
-    st.busy = true;
     try {
       setReg(m, 1, opts.r1);
       setReg(m, 2, opts.r2);
@@ -320,10 +188,8 @@ class InterpProgram implements BpfProgram {
     } finally {
       s.tail = null;
       env.close();
-      acc.clear();
       m.busy = false;
-      st.busy = false;
-      if (own) mem.free(stack);
+      releaseSpace(mem, st, own);
     }
   }
 }

@@ -17,10 +17,11 @@ import { readFileSync } from 'node:fs';
 import type { AddressSpace } from '../mem/address-space.js';
 import { BPF_OBJ_NAME_LEN, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from '../uapi/bpf.js';
 import { type BaseHelperOptions, registerBaseHelpers, type TailCallResolver } from './base-helpers.js';
+import { checkEngine, loadProgram } from './engine.js';
 import { ProgramLoadError } from './faults.js';
 import { firstHelperCall, HelperRegistry } from './helpers.js';
 import { type Insn, isLddw } from './insn.js';
-import { type BpfProgram, loadProgram, type Region } from './interp.js';
+import type { Region } from './interp.js';
 import { registerMapHelpers } from './map-helpers.js';
 import { ArrayMap } from './maps/arrays.js';
 import type { BpfMap } from './maps/map.js';
@@ -28,6 +29,7 @@ import { ProgArrayMap } from './maps/prog-array.js';
 import { MapTable } from './maps/table.js';
 import { parseObject } from './object/parse.js';
 import type { GlobalDef, GlobalVar, MapDef, ObjectFile, ProgramDef } from './object/types.js';
+import type { BpfProgram, EngineKind } from './run-env.js';
 import type { TraceLog } from './trace.js';
 import type { LogLevel, VerifyResult } from './verifier/api.js';
 import { tableMaps } from './verifier/map-info.js';
@@ -65,6 +67,8 @@ export interface ObjectLoadOptions {
   readonly verify?: boolean;
   /** Verifier log level (0-2, default 0); each program's log is in LoadedProgram.verified. */
   readonly logLevel?: LogLevel;
+  /** The engine programs run on: 'jit' (default) or 'interp'. */
+  readonly engine?: EngineKind;
 }
 
 /** GPL-compatible license strings, as the kernel's license_is_gpl_compatible() lists them. */
@@ -165,6 +169,7 @@ export class BpfObject {
   load(options: ObjectLoadOptions): LoadedObject {
     if (this.#loaded) throw new TypeError('load(): this object is already loaded');
     const { mem } = options;
+    const engine = checkEngine(options.engine, 'load()');
     const table = options.maps ?? new MapTable(mem);
     const created: BpfMap[] = [];
     const byName = new Map<string, BpfMap>();
@@ -208,7 +213,9 @@ export class BpfObject {
           helpers,
           resolveLddw: table.resolveLddw,
           regions: directRegions(def, byName),
-          ...runLimits(options.budget, verified),
+          engine,
+          guards: verified === null,
+          ...runLimits(options.budget, verified, engine),
         });
         programs.set(def.name, { def, prog, insns, id: registerProgram(table, prog), verified });
       }
@@ -225,13 +232,16 @@ export class BpfObject {
  * Budget and may_goto reserve of a program's runs. A verified program's runs are bounded by its
  * processed-instruction count P (each step of a run is a distinct state the verifier walked, and
  * may_goto loops end once fewer than P instructions are left), so its budget is at least 2P: the
- * budget stops only unverified programs.
+ * budget stops only unverified programs. On the JIT a verified program runs without a budget, so
+ * without counting (its may_goto loops end after BPF_MAX_LOOPS iterations, as the kernel's).
  */
 export function runLimits(
   budget: number | undefined,
   verified: VerifyResult | null,
+  engine: EngineKind = 'interp',
 ): { budget?: number; mayGotoReserve?: number } {
   if (verified === null) return budget === undefined ? {} : { budget };
+  if (engine === 'jit') return {};
   const p = verified.processed;
   return { mayGotoReserve: p, ...(budget === undefined ? {} : { budget: Math.max(budget, 2 * p) }) };
 }

@@ -25,11 +25,13 @@ import {
   BPF_FUNC_ringbuf_output,
   BPF_FUNC_ringbuf_reserve,
   BPF_FUNC_ringbuf_submit,
+  BPF_MAP_TYPE_ARRAY,
   RINGBUF_MAX_RECORD_SZ,
 } from '../uapi/bpf.js';
 import { EINVAL } from '../uapi/errno.js';
 import { BpfFault } from './faults.js';
 import type { HelperDef, HelperEnv, HelperRegistry } from './helpers.js';
+import { ArrayMap } from './maps/arrays.js';
 import type { BpfMap } from './maps/map.js';
 import { RingBufMap } from './maps/ringbuf.js';
 import type { MapTable } from './maps/table.js';
@@ -84,6 +86,17 @@ export function mapHelpers(table: MapTable): HelperDef[] {
         if (v === 0) return 0n;
         map.grantValues(env);
         return BigInt(v);
+      },
+      inlineArrayLookup: (handle) => {
+        const map = handle <= U32 ? table.byHandle(Number(handle)) : undefined;
+        // Exactly ARRAY (not PERCPU_ARRAY, whose value depends on the cpu of the run).
+        if (!(map instanceof ArrayMap) || map.type !== BPF_MAP_TYPE_ARRAY) return null;
+        return {
+          valueBase: map.valueRegion().addr,
+          maxEntries: map.maxEntries,
+          stride: map.stride,
+          grantValues: (env) => map.grantValues(env),
+        };
       },
     },
     {

@@ -15,9 +15,10 @@
  * Runtime.bpfProgLoad loads raw instructions (like the RFC's io_uring-bpf-asm example): map lddw
  * instructions name maps of `runtime.bpfMaps` by id (src BPF_PSEUDO_MAP_FD, imm = map.id).
  */
+
+import { checkEngine, loadProgram } from '../../ebpf/engine.js';
 import { firstHelperCall, type HelperRegistry } from '../../ebpf/helpers.js';
 import type { Insn } from '../../ebpf/insn.js';
-import { loadProgram } from '../../ebpf/interp.js';
 import {
   BpfObject,
   defaultHelpers,
@@ -28,6 +29,7 @@ import {
 import type { ArrayMap } from '../../ebpf/maps/arrays.js';
 import type { BpfMap } from '../../ebpf/maps/map.js';
 import type { MapTable } from '../../ebpf/maps/table.js';
+import type { EngineKind } from '../../ebpf/run-env.js';
 import type { TraceLog } from '../../ebpf/trace.js';
 import type { LogLevel, VerifyResult } from '../../ebpf/verifier/api.js';
 import { tableMaps } from '../../ebpf/verifier/map-info.js';
@@ -70,6 +72,8 @@ export interface BpfLoadOptions {
   readonly verify?: boolean;
   /** Verifier log level 0-2 (default 0); logs are in `object.program(name).verified.log`. */
   readonly logLevel?: LogLevel;
+  /** The engine the programs run on: 'jit' (default) or 'interp'. */
+  readonly engine?: EngineKind;
 }
 
 /** The helper registry of an io_uring load over `maps`, with its trace log. */
@@ -166,6 +170,7 @@ export function bpfLoad(
     budget: options.budget ?? DEFAULT_BPF_RUN_BUDGET,
     ...(options.verify === undefined ? {} : { verify: options.verify }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   });
   const table = programFdsOf(mem);
   const fds = new Map<string, number>();
@@ -190,6 +195,8 @@ export interface BpfProgLoadAttr {
   readonly verify?: boolean;
   /** Verifier log level 0-2 (default 0). */
   readonly logLevel?: LogLevel;
+  /** The engine: 'jit' (default) or 'interp'. */
+  readonly engine?: EngineKind;
 }
 
 /** Runtime.bpfProgLoad: load raw instructions; returns the program fd. */
@@ -218,10 +225,13 @@ export function bpfProgLoad(mem: AddressSpace, maps: MapTable, attr: BpfProgLoad
       logLevel: attr.logLevel ?? 0,
     });
   }
+  const engine = checkEngine(attr.engine, 'bpfProgLoad');
   const prog = loadProgram(attr.insns, {
     helpers,
     resolveLddw: maps.resolveLddw,
-    ...runLimits(attr.budget ?? DEFAULT_BPF_RUN_BUDGET, verified),
+    engine,
+    guards: verified === null,
+    ...runLimits(attr.budget ?? DEFAULT_BPF_RUN_BUDGET, verified, engine),
   });
   return programFdsOf(mem).add({ name, type: attr.type, sleepable, prog });
 }

@@ -9,7 +9,7 @@
  * There is one table per address space (= per Runtime): rings find it through their AddressSpace.
  */
 
-import type { BpfProgram } from '../../ebpf/interp.js';
+import type { BpfProgram } from '../../ebpf/run-env.js';
 import type { AddressSpace } from '../../mem/address-space.js';
 
 /** A loaded program behind an fd. */

@@ -55,6 +55,11 @@ export class CodeBuilder {
   readonly #frames: Frame[] = [];
   #finished = false;
 
+  /** Bytes emitted so far (the offset of the next instruction in the body). */
+  get size(): number {
+    return this.#bytes.length;
+  }
+
   /** Number of blocks open now (the function body itself not counted). */
   get depth(): number {
     return this.#frames.length;

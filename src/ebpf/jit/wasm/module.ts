@@ -1,4 +1,8 @@
-/** A WebAssembly module builder: types, imports (functions, one memory), functions, exports, name section. */
+/**
+ * A WebAssembly module builder: types, imports (functions, one memory, globals), functions, exports,
+ * name section. build() also records where each function's code starts in the binary (codeOffsets),
+ * so that a trap's module offset can be traced back to the instruction that caused it.
+ */
 
 import type { CodeBuilder } from './code.js';
 import { u32 } from './leb128.js';
@@ -8,6 +12,7 @@ const MAGIC_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const FUNC_TYPE = 0x60;
 const IMPORT_FUNC = 0x00;
 const IMPORT_MEMORY = 0x02;
+const IMPORT_GLOBAL = 0x03;
 const EXPORT_FUNC = 0x00;
 const MAX_PAGES = 65536;
 
@@ -46,6 +51,12 @@ interface MemImport {
   readonly module: string;
   readonly field: string;
   readonly limits: MemoryLimits;
+}
+interface GlobalImport {
+  readonly module: string;
+  readonly field: string;
+  readonly type: ValType;
+  readonly mutable: boolean;
 }
 interface Func {
   readonly type: number;
@@ -89,6 +100,8 @@ export class ModuleBuilder {
   #memImport: MemImport | undefined;
   readonly #funcs: Func[] = [];
   readonly #exports = new Map<string, number>();
+  readonly #globalImports: GlobalImport[] = [];
+  #codeOffsets: number[] = [];
 
   /** The index of function type (params) -> (results), added once. */
   addType(params: readonly ValType[], results: readonly ValType[]): number {
@@ -139,6 +152,20 @@ export class ModuleBuilder {
     this.#memImport = { module, field, limits };
   }
 
+  /** Import a global of type `type`; returns its global index. */
+  importGlobal(module: string, field: string, type: ValType, mutable: boolean): number {
+    if (!(type in VALTYPE)) throw new TypeError(`importGlobal: unknown value type '${type}'`);
+    return this.#globalImports.push({ module, field, type, mutable }) - 1;
+  }
+
+  /**
+   * Byte offset in the last build()'s binary of the first instruction of each defined function (after
+   * its locals), by defined-function order. Empty before build().
+   */
+  get codeOffsets(): readonly number[] {
+    return this.#codeOffsets;
+  }
+
   /** Define a function; returns its function index (after the imported ones). */
   addFunction(def: FunctionDef): number {
     const type = this.addType(def.params, def.results);
@@ -184,6 +211,9 @@ export class ModuleBuilder {
       const limits = [flags, ...u32(min), ...(max !== undefined ? u32(max) : [])];
       imports.push([...name(mem.module), ...name(mem.field), IMPORT_MEMORY, ...limits]);
     }
+    for (const g of this.#globalImports) {
+      imports.push([...name(g.module), ...name(g.field), IMPORT_GLOBAL, VALTYPE[g.type], g.mutable ? 1 : 0]);
+    }
     if (imports.length !== 0) out.push(...section(SECTION.import, vec(imports)));
     if (this.#funcs.length !== 0) {
       out.push(...section(SECTION.function, vec(this.#funcs.map((f) => u32(f.type)))));
@@ -192,13 +222,25 @@ export class ModuleBuilder {
       const exps = [...this.#exports].map(([field, idx]) => [...name(field), EXPORT_FUNC, ...u32(idx)]);
       out.push(...section(SECTION.export, vec(exps)));
     }
+    this.#codeOffsets = [];
     if (this.#funcs.length !== 0) {
-      const bodies = this.#funcs.map((f) => {
+      // Offsets inside the section content first, made absolute once the section header is known.
+      const content: number[] = [...u32(this.#funcs.length)];
+      const rel: number[] = [];
+      for (const f of this.#funcs) {
         const locals = vec(groupLocals(f.def.locals ?? []).map(([n, t]) => [...u32(n), VALTYPE[t]]));
-        const body = [...locals, ...f.def.body.finish()];
-        return [...u32(body.length), ...body];
-      });
-      out.push(...section(SECTION.code, vec(bodies)));
+        const code = f.def.body.finish();
+        const size = u32(locals.length + code.length);
+        rel.push(content.length + size.length + locals.length);
+        for (const b of size) content.push(b);
+        for (const b of locals) content.push(b);
+        for (const b of code) content.push(b);
+      }
+      const header = [SECTION.code, ...u32(content.length)];
+      const start = out.length + header.length;
+      this.#codeOffsets = rel.map((r) => start + r);
+      for (const b of header) out.push(b);
+      for (const b of content) out.push(b);
     }
     if (options.names !== false) {
       const ns = this.#nameSection();
@@ -227,6 +269,10 @@ export class ModuleBuilder {
       const lim = `${min}${max !== undefined ? ` ${max}` : ''}${shared === true ? ' shared' : ''}`;
       lines.push(`  (import "${mem.module}" "${mem.field}" (memory ${lim}))`);
     }
+    this.#globalImports.forEach((g, i) => {
+      const t = g.mutable ? `(mut ${g.type})` : g.type;
+      lines.push(`  (import "${g.module}" "${g.field}" (global (;${i};) ${t}))`);
+    });
     const base = this.#funcImports.length;
     this.#funcs.forEach((f, i) => {
       const d = f.def;

@@ -89,6 +89,7 @@ const memOps: [string, number, number][] = [
 for (const [name, code, natural] of memOps) def(name, [code], 'memarg', natural);
 def('memory.size', [0x3f], 'mem0');
 def('memory.grow', [0x40], 'mem0');
+def('memory.fill', [0xfc, 0x0b], 'mem0');
 
 // Numeric.
 def('i32.const', [0x41], 'i32');
