@@ -84,17 +84,39 @@ export function describeProgram(v: unknown): string {
 export class RunEnv implements HelperEnv {
   readonly mem: AddressSpace;
   readonly ctx: unknown;
-  readonly acc: RegionAccess;
+  readonly #acc: RegionAccess;
   /** Takes the target of a tail call (throws TypeError when its engine cannot run it). */
   readonly #onTail: (prog: BpfProgram) => void;
+  /** Grants the run's regions, at the first use of the table (null once done). */
+  #prepare: ((acc: RegionAccess) => void) | null;
   #open = true;
   /** Tail calls attempted in this run (the kernel's tail_call_cnt). */
   #tailCalls = 0;
-  constructor(mem: AddressSpace, acc: RegionAccess, ctx: unknown, onTail: (prog: BpfProgram) => void) {
+  /**
+   * `prepare` grants the run's regions into `acc`; it is called when the table is first needed (a
+   * helper's check or grant, a tail call, `acc`), so runs whose helpers never look cost nothing.
+   */
+  constructor(
+    mem: AddressSpace,
+    acc: RegionAccess,
+    ctx: unknown,
+    onTail: (prog: BpfProgram) => void,
+    prepare: ((acc: RegionAccess) => void) | null = null,
+  ) {
     this.mem = mem;
     this.ctx = ctx;
-    this.acc = acc;
+    this.#acc = acc;
     this.#onTail = onTail;
+    this.#prepare = prepare;
+  }
+  /** The run's region table, its regions granted. */
+  get acc(): RegionAccess {
+    const p = this.#prepare;
+    if (p !== null) {
+      this.#prepare = null;
+      p(this.#acc);
+    }
+    return this.#acc;
   }
   close(): void {
     this.#open = false;
@@ -105,6 +127,7 @@ export class RunEnv implements HelperEnv {
     // that finds nothing counts too.
     if (this.#tailCalls >= MAX_TAIL_CALL_CNT) return BigInt(-ELOOP);
     this.#tailCalls++;
+    void this.acc;
     const prog = lookup();
     if (prog === null) return BigInt(-ENOENT);
     this.#onTail(prog);

@@ -96,9 +96,12 @@ export class RegionAccess {
 
   /** Forget every region. */
   clear(): void {
+    const n = this.#count;
+    if (n === 0) return;
     this.#count = 0;
-    this.#start.fill(0);
-    this.#end.fill(0);
+    // Only the granted entries hold anything (an empty table has slot 0 at [0, 0)).
+    this.#start.fill(0, 0, n);
+    this.#end.fill(0, 0, n);
     this.#names.length = 0;
     this.#fields.length = 0;
     this.#lastR = 0;

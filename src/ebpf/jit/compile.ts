@@ -17,7 +17,7 @@
  * r6-r9 are the callee's own locals, so a call saves them for free; r1-r5 come back to the caller as
  * the callee left them (the interpreter's semantics; the kernel's verifier forbids reading them).
  * Exports: `enter` (the program's function 0, for tail calls) and
- *   run(r1..r5 i64, fp i64) -> r0 i64                   a run from the entry with r0, r6-r9 = 0.
+ *   run(r1lo, r1hi, .. r5lo, r5hi, fp: i32) -> r0 i64    a run from the entry with r0, r6-r9 = 0.
  *
  * Semantics (the interpreter's, see interp-run.ts), with these choices:
  * - Memory: with `guards` (unverified programs) every access checks that its bytes lie in
@@ -201,11 +201,11 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     });
   });
   m.addFunction({
-    params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64'],
+    params: Array<ValType>(11).fill('i32'),
     results: ['i64'],
     body: runWrapper(base, guards),
     name: 'run',
-    localNames: ['r1', 'r2', 'r3', 'r4', 'r5', 'r10'],
+    localNames: ['r1lo', 'r1hi', 'r2lo', 'r2hi', 'r3lo', 'r3hi', 'r4lo', 'r4hi', 'r5lo', 'r5hi', 'r10'],
     export: 'run',
   });
   const bytes = m.build({ names: true });
@@ -240,17 +240,24 @@ function jcondIn(insns: readonly Insn[]): boolean {
   return false;
 }
 
-/** run(r1..r5, fp): zero frame 0 (guards), call main with r0 = r6..r9 = 0 and depth 0, keep r0. */
-function runWrapper(main: number, guards: boolean) {
+/**
+ * run(r1..r5 as (lo, hi) i32 pairs, fp i32): zero frame 0 (guards), call main with r0 = r6..r9 = 0 and
+ * depth 0, keep r0. Numbers, not BigInts, cross the JS boundary on the way in.
+ */
+function runWrapper(main: number, guards: boolean): CodeBuilder {
   const c = new CodeBuilder();
+  const FP_PARAM = 10;
   if (guards) {
-    c.op('local.get', 5).op('i32.wrap_i64').op('i32.const', MAX_BPF_STACK).op('i32.sub');
+    c.op('local.get', FP_PARAM).op('i32.const', MAX_BPF_STACK).op('i32.sub');
     c.op('i32.const', 0).op('i32.const', MAX_BPF_STACK).op('memory.fill');
   }
   c.op('i64.const', 0n);
-  for (let r = 0; r < 5; r++) c.op('local.get', r);
+  for (let r = 0; r < 5; r++) {
+    c.op('local.get', 2 * r).op('i64.extend_i32_u');
+    c.op('local.get', 2 * r + 1).op('i64.extend_i32_u').op('i64.const', 32n).op('i64.shl').op('i64.or');
+  }
   for (let r = 0; r < 4; r++) c.op('i64.const', 0n);
-  c.op('local.get', 5).op('i32.const', 0).op('call', main);
+  c.op('local.get', FP_PARAM).op('i64.extend_i32_u').op('i32.const', 0).op('call', main);
   for (let r = 0; r < 5; r++) c.op('drop');
   return c;
 }

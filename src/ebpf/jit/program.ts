@@ -88,7 +88,7 @@ interface Run {
 }
 
 interface Instance {
-  readonly run: (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint) => bigint;
+  readonly run: (...args: number[]) => bigint;
   readonly enter: (...args: (bigint | number)[]) => bigint[];
   /** The run being served (a stack: nested runs save and restore it). */
   cur: Run | null;
@@ -96,16 +96,26 @@ interface Instance {
 
 const U64 = (v: bigint): bigint => (v < 0n ? v + 0x1_0000_0000_0000_0000n : v);
 
-function toBig(v: RegValue | undefined, r: number): bigint {
-  if (v === undefined) return 0n;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v))
-      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
-    return BigInt(v);
+const TWO32 = 4294967296;
+
+/** Write run argument `v` for register r as (lo, hi) into `out` at `at`. */
+function setArg(out: number[], at: number, v: RegValue | undefined, r: number): void {
+  if (v === undefined) {
+    out[at] = 0;
+    out[at + 1] = 0;
+    return;
   }
-  if (typeof v !== 'bigint')
-    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
-  return BigInt.asIntN(64, v);
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
+    const hi = Math.floor(v / TWO32);
+    out[at] = (v - hi * TWO32) | 0;
+    out[at + 1] = hi | 0;
+    return;
+  }
+  if (typeof v !== 'bigint') throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
+  const u = BigInt.asUintN(64, v);
+  out[at] = Number(u & 0xffff_ffffn) | 0;
+  out[at + 1] = Number(u >> 32n) | 0;
 }
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
@@ -135,6 +145,8 @@ export class JitProgram implements BpfProgram {
   readonly #compiled: (CompiledProgram | null)[] = [null, null];
   readonly #modules: (WebAssembly.Module | null)[] = [null, null];
   readonly #instances = new WeakMap<AddressSpace, (Instance | null)[]>();
+  /** Scratch for the (lo, hi) halves of r1-r5 (read before any nested run can reuse it). */
+  readonly #args: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
   constructor(insns: readonly Insn[], opts: JitLoadOptions, budget: number) {
     this.#insns = insns.map((i) => ({ ...i }));
@@ -365,42 +377,62 @@ export class JitProgram implements BpfProgram {
     const limit = opts.budget === undefined ? this.#budget : checkBudget(opts.budget, 'run');
     const counting = this.#alwaysCount || limit !== Number.POSITIVE_INFINITY;
     const k = counting ? 1 : 0;
-    const r1 = toBig(opts.r1, 1);
-    const r2 = toBig(opts.r2, 2);
-    const r3 = toBig(opts.r3, 3);
-    const r4 = toBig(opts.r4, 4);
-    const r5 = toBig(opts.r5, 5);
+    const a = this.#args;
+    setArg(a, 0, opts.r1, 1);
+    setArg(a, 2, opts.r2, 2);
+    setArg(a, 4, opts.r3, 3);
+    setArg(a, 6, opts.r4, 4);
+    setArg(a, 8, opts.r5, 5);
+    const [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9] = a as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const inst = this.#instance(mem, k);
     const c = this.#variant(k);
     const g = spaceGlobals(mem);
     const { st, own } = acquireSpace(mem);
     const { acc, stack } = st;
-    const env = new RunEnv(mem, acc, opts.ctx, (prog) => {
-      if (!(prog instanceof JitProgram)) {
-        throw new TypeError(
-          `tail call: expected a program loaded by the JIT (engine 'jit'), found ${describeProgram(prog)}`,
-        );
-      }
-      grantAll(acc, prog.#regions);
-      run.pending = prog;
-    });
+    const env = new RunEnv(
+      mem,
+      acc,
+      opts.ctx,
+      (prog) => {
+        if (!(prog instanceof JitProgram)) {
+          throw new TypeError(
+            `tail call: expected a program loaded by the JIT (engine 'jit'), found ${describeProgram(prog)}`,
+          );
+        }
+        grantAll(env.acc, prog.#regions);
+        run.pending = prog;
+      },
+      (a) => {
+        a.grant(stack, STACK_BYTES, true, 'stack');
+        grantAll(a, this.#regions);
+        if (opts.regions !== undefined) grantAll(a, opts.regions);
+        for (const l of c.inlined) l.grantValues(env);
+      },
+    );
     const run: Run = { env, mem, counting, g, pending: null };
     const savedN = counting ? (g.n.value as bigint) : 0n;
     const savedLimit = counting ? (g.limit.value as bigint) : 0n;
     const saved = inst.cur;
     inst.cur = run;
     try {
-      acc.grant(stack, STACK_BYTES, true, 'stack');
-      grantAll(acc, this.#regions);
-      if (opts.regions !== undefined) grantAll(acc, opts.regions);
-      for (const l of c.inlined) l.grantValues(env);
       if (counting) {
         g.n.value = 0n;
         g.limit.value = limit === Number.POSITIVE_INFINITY ? 0x7fff_ffff_ffff_ffffn : BigInt(limit);
       }
       let r0: bigint;
       try {
-        r0 = inst.run(r1, r2, r3, r4, r5, BigInt(stack + STACK_BYTES));
+        r0 = inst.run(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, stack + STACK_BYTES);
       } catch (e) {
         throw this.#convert(e, run);
       }
