@@ -5,12 +5,15 @@
  * with the format in a read-only region.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
+import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import { loadInterpProgram as loadProgram, type Region } from '../src/ebpf/interp.js';
+import type { Insn } from '../src/ebpf/insn.js';
+import type { Region } from '../src/ebpf/interp.js';
+import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
 import { TraceLog } from '../src/ebpf/trace.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { EINVAL, ENOSPC } from '../src/uapi/errno.js';
@@ -145,155 +148,173 @@ const ACCEPTED: [fmt: string, args: bigint[], text: string][] = [
   ['%s %c', [BigInt(S509), 0x21n], `${'z'.repeat(509)} !`], // 510 bytes, then one byte
 ];
 
-test('trace_printk formats as the kernel: integers, flags, widths, chars, pointers, IPs, strings', () => {
-  for (const [fmt, args, text] of ACCEPTED) {
-    const r = printk(fmt, args);
-    assert.equal(r.text, text, JSON.stringify(fmt));
-    assert.equal(r.ret, BigInt(enc.encode(text).length), `${JSON.stringify(fmt)}: the length of the text`);
-  }
-});
+/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
+let engine: EngineKind = 'jit';
+function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
+  return loadAny(insns, { ...opts, engine });
+}
 
-/** [format, arguments, errno] for formats the kernel rejects. */
-const REJECTED: [fmt: string, args: bigint[], errno: number][] = [
-  ['%d %d %d %d', [1n, 2n, 3n, 4n], EINVAL], // a 4th conversion
-  ['%d %s %p %c', [], EINVAL],
-  ['%5.2d', [1n], EINVAL], // precision
-  ['%.3s', [1n], EINVAL],
-  ['%#x', [1n], EINVAL],
-  ['%hd', [1n], EINVAL],
-  ['%hhx', [1n], EINVAL],
-  ['%zu', [1n], EINVAL],
-  ['%jd', [1n], EINVAL],
-  ['%td', [1n], EINVAL],
-  ['%Ld', [1n], EINVAL],
-  ['%lllx', [1n], EINVAL],
-  ['%o', [1n], EINVAL],
-  ['%e', [1n], EINVAL],
-  ['%f', [1n], EINVAL],
-  ['%n', [1n], EINVAL],
-  ['%lc', [1n], EINVAL],
-  ['%llc', [1n], EINVAL],
-  ['%ls', [1n], EINVAL],
-  ['%lp', [1n], EINVAL],
-  ['%q', [1n], EINVAL],
-  ['%*d', [1n, 2n], EINVAL],
-  ['%5%', [], EINVAL],
-  ['%--------', [], EINVAL],
-  ['trailing %', [], EINVAL],
-  ['%sx', [BigInt(HELLO)], EINVAL], // a string conversion must end at a space, punctuation or NUL
-  ['%pksx', [BigInt(HELLO)], EINVAL],
-  ['%pT', [1n], EINVAL],
-  ['%pq', [1n], EINVAL],
-  ['%pI', [BigInt(IP)], EINVAL],
-  ['%pI5', [BigInt(IP)], EINVAL],
-  ['%pM', [BigInt(IP)], EINVAL],
-  ['%pU', [BigInt(IP)], EINVAL],
-  ['%\u00e9', [1n], EINVAL], // non-ASCII after '%'
-  ['bell \x07', [], EINVAL], // ASCII control characters
-  ['del \x7f', [], EINVAL],
-  ['esc \x1b[0m', [], EINVAL],
-  ['%s%s', [BigInt(LONG), BigInt(HELLO)], ENOSPC], // the first string took the 512 bytes
-  ['%s %d', [BigInt(S509), 1n], ENOSPC], // 510 bytes, aligned to 512: no room for 4
-  ['%s %s', [BigInt(LONG), BigInt(HELLO)], ENOSPC],
-];
-
-test('trace_printk rejects what the kernel rejects: -EINVAL for formats, -ENOSPC for arguments', () => {
-  for (const [fmt, args, errno] of REJECTED) {
-    assert.deepEqual(printk(fmt, args), { ret: BigInt(-errno), text: null }, JSON.stringify(fmt));
-  }
-});
-
-test('trace_printk needs a NUL within fmt_size; bytes after it are ignored', () => {
-  assert.deepEqual(printk(enc.encode('no nul')), { ret: BigInt(-EINVAL), text: null });
-  assert.deepEqual(printk(enc.encode('abc\0def'), [], { size: 3 }), { ret: BigInt(-EINVAL), text: null });
-  assert.deepEqual(printk(enc.encode('abc\0def'), [], { size: 0 }), { ret: BigInt(-EINVAL), text: null });
-  assert.deepEqual(printk(enc.encode('abc\0%q\x01'), []), { ret: 3n, text: 'abc' });
-});
-
-test('trace_printk keeps 1023 bytes of text and returns the whole length; a NUL from %c ends the line', () => {
-  const wide = printk('%1100d', [1n]);
-  assert.equal(wide.ret, 1100n);
-  assert.equal(wide.text, ' '.repeat(1023));
-  const huge = printk('%99999999d', [1n]);
-  assert.equal(huge.ret, BigInt(0x7fffff), 'widths are capped as vsnprintf caps them');
-  assert.equal(huge.text?.length, 1023);
-  assert.deepEqual(printk('a%cb', [0n]), { ret: 3n, text: 'a' });
-});
-
-test('trace_printk faults when the format is not memory the program may read', () => {
-  const helpers = new HelperRegistry();
-  registerBaseHelpers(helpers);
-  for (const [what, addr] of [
-    ['never granted', SECRET],
-    ['NULL', 0],
-  ] as const) {
-    const prog = loadProgram(assembleUbpf(`lddw %r1, ${addr}\nmov %r2, 8\ncall 6\nexit`), { helpers });
-    assert.throws(
-      () => prog.run({ mem, regions: REGIONS }),
-      (e: unknown) =>
-        e instanceof BpfFault &&
-        e.code === 'E_FAULT_MEM' &&
-        e.index === 3 &&
-        /helper 6 \(trace_printk\): fmt \[0x[0-9a-f]+, \+0x8\) is not memory the program may read/.test(
-          e.message,
-        ),
-      what,
-    );
-  }
-  // fmt_size beyond the granted bytes, even with a NUL inside them
-  put(FMT + 4096 - 2, 'a\0');
-  const prog = loadProgram(assembleUbpf(`lddw %r1, ${FMT + 4096 - 2}\nmov %r2, 4\ncall 6\nexit`), {
-    helpers,
+for (const e of ENGINES) {
+  describe(`engine ${e}`, () => {
+    before(() => {
+      engine = e;
+    });
+    suite(e);
   });
-  assert.throws(() => prog.run({ mem, regions: REGIONS }), /not memory the program may read/);
-});
+}
 
-test('TraceLog: lines with timestamps, echo, drain, a bounded ring; nothing on stdout by default', () => {
-  const echoed: string[] = [];
-  const trace = new TraceLog({ capacity: 3, echo: (l) => echoed.push(l.text) });
-  const helpers = new HelperRegistry();
-  let t = 5_000n;
-  registerBaseHelpers(helpers, { trace, clock: () => (t += 10n) });
-  put(FMT, 'n=%d\0');
-  const prog = loadProgram(
-    assembleUbpf(
-      `mov %r6, 0\nl:\nlddw %r1, ${FMT}\nmov %r2, 5\nmov %r3, %r6\ncall 6\nadd %r6, 1\njlt %r6, 5, l\nexit`,
-    ),
-    { helpers },
-  );
-  const writes: unknown[] = [];
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: unknown) => writes.push(chunk) > 0) as typeof process.stdout.write;
-  try {
-    prog.run({ mem, regions: REGIONS });
-  } finally {
-    process.stdout.write = write;
-  }
-  assert.deepEqual(writes, []);
-  assert.deepEqual(echoed, ['n=0', 'n=1', 'n=2', 'n=3', 'n=4']);
-  assert.equal(trace.length, 3);
-  assert.equal(trace.dropped, 2);
-  assert.deepEqual(trace.lines, [
-    { timeNs: 5_030n, text: 'n=2' },
-    { timeNs: 5_040n, text: 'n=3' },
-    { timeNs: 5_050n, text: 'n=4' },
-  ]);
-  assert.deepEqual(
-    trace.drain().map((l) => l.text),
-    ['n=2', 'n=3', 'n=4'],
-  );
-  assert.equal(trace.length, 0);
-  assert.deepEqual(trace.drain(), []);
-  for (const bad of [0, -1, 1.5]) assert.throws(() => new TraceLog({ capacity: bad }), RangeError);
-  assert.throws(() => new TraceLog({ echo: 1 as unknown as () => void }), TypeError);
-});
+function suite(eng: EngineKind): void {
+  void eng;
+  test('trace_printk formats as the kernel: integers, flags, widths, chars, pointers, IPs, strings', () => {
+    for (const [fmt, args, text] of ACCEPTED) {
+      const r = printk(fmt, args);
+      assert.equal(r.text, text, JSON.stringify(fmt));
+      assert.equal(r.ret, BigInt(enc.encode(text).length), `${JSON.stringify(fmt)}: the length of the text`);
+    }
+  });
 
-test('TraceLog keeps its order across many writes past its capacity', () => {
-  const trace = new TraceLog({ capacity: 4 });
-  for (let i = 0; i < 50; i++) trace.write(`l${i}`, BigInt(i));
-  assert.deepEqual(
-    trace.lines.map((l) => l.text),
-    ['l46', 'l47', 'l48', 'l49'],
-  );
-  assert.equal(trace.dropped, 46);
-});
+  /** [format, arguments, errno] for formats the kernel rejects. */
+  const REJECTED: [fmt: string, args: bigint[], errno: number][] = [
+    ['%d %d %d %d', [1n, 2n, 3n, 4n], EINVAL], // a 4th conversion
+    ['%d %s %p %c', [], EINVAL],
+    ['%5.2d', [1n], EINVAL], // precision
+    ['%.3s', [1n], EINVAL],
+    ['%#x', [1n], EINVAL],
+    ['%hd', [1n], EINVAL],
+    ['%hhx', [1n], EINVAL],
+    ['%zu', [1n], EINVAL],
+    ['%jd', [1n], EINVAL],
+    ['%td', [1n], EINVAL],
+    ['%Ld', [1n], EINVAL],
+    ['%lllx', [1n], EINVAL],
+    ['%o', [1n], EINVAL],
+    ['%e', [1n], EINVAL],
+    ['%f', [1n], EINVAL],
+    ['%n', [1n], EINVAL],
+    ['%lc', [1n], EINVAL],
+    ['%llc', [1n], EINVAL],
+    ['%ls', [1n], EINVAL],
+    ['%lp', [1n], EINVAL],
+    ['%q', [1n], EINVAL],
+    ['%*d', [1n, 2n], EINVAL],
+    ['%5%', [], EINVAL],
+    ['%--------', [], EINVAL],
+    ['trailing %', [], EINVAL],
+    ['%sx', [BigInt(HELLO)], EINVAL], // a string conversion must end at a space, punctuation or NUL
+    ['%pksx', [BigInt(HELLO)], EINVAL],
+    ['%pT', [1n], EINVAL],
+    ['%pq', [1n], EINVAL],
+    ['%pI', [BigInt(IP)], EINVAL],
+    ['%pI5', [BigInt(IP)], EINVAL],
+    ['%pM', [BigInt(IP)], EINVAL],
+    ['%pU', [BigInt(IP)], EINVAL],
+    ['%\u00e9', [1n], EINVAL], // non-ASCII after '%'
+    ['bell \x07', [], EINVAL], // ASCII control characters
+    ['del \x7f', [], EINVAL],
+    ['esc \x1b[0m', [], EINVAL],
+    ['%s%s', [BigInt(LONG), BigInt(HELLO)], ENOSPC], // the first string took the 512 bytes
+    ['%s %d', [BigInt(S509), 1n], ENOSPC], // 510 bytes, aligned to 512: no room for 4
+    ['%s %s', [BigInt(LONG), BigInt(HELLO)], ENOSPC],
+  ];
+
+  test('trace_printk rejects what the kernel rejects: -EINVAL for formats, -ENOSPC for arguments', () => {
+    for (const [fmt, args, errno] of REJECTED) {
+      assert.deepEqual(printk(fmt, args), { ret: BigInt(-errno), text: null }, JSON.stringify(fmt));
+    }
+  });
+
+  test('trace_printk needs a NUL within fmt_size; bytes after it are ignored', () => {
+    assert.deepEqual(printk(enc.encode('no nul')), { ret: BigInt(-EINVAL), text: null });
+    assert.deepEqual(printk(enc.encode('abc\0def'), [], { size: 3 }), { ret: BigInt(-EINVAL), text: null });
+    assert.deepEqual(printk(enc.encode('abc\0def'), [], { size: 0 }), { ret: BigInt(-EINVAL), text: null });
+    assert.deepEqual(printk(enc.encode('abc\0%q\x01'), []), { ret: 3n, text: 'abc' });
+  });
+
+  test('trace_printk keeps 1023 bytes of text and returns the whole length; a NUL from %c ends the line', () => {
+    const wide = printk('%1100d', [1n]);
+    assert.equal(wide.ret, 1100n);
+    assert.equal(wide.text, ' '.repeat(1023));
+    const huge = printk('%99999999d', [1n]);
+    assert.equal(huge.ret, BigInt(0x7fffff), 'widths are capped as vsnprintf caps them');
+    assert.equal(huge.text?.length, 1023);
+    assert.deepEqual(printk('a%cb', [0n]), { ret: 3n, text: 'a' });
+  });
+
+  test('trace_printk faults when the format is not memory the program may read', () => {
+    const helpers = new HelperRegistry();
+    registerBaseHelpers(helpers);
+    for (const [what, addr] of [
+      ['never granted', SECRET],
+      ['NULL', 0],
+    ] as const) {
+      const prog = loadProgram(assembleUbpf(`lddw %r1, ${addr}\nmov %r2, 8\ncall 6\nexit`), { helpers });
+      assert.throws(
+        () => prog.run({ mem, regions: REGIONS }),
+        (e: unknown) =>
+          e instanceof BpfFault &&
+          e.code === 'E_FAULT_MEM' &&
+          e.index === 3 &&
+          /helper 6 \(trace_printk\): fmt \[0x[0-9a-f]+, \+0x8\) is not memory the program may read/.test(
+            e.message,
+          ),
+        what,
+      );
+    }
+    // fmt_size beyond the granted bytes, even with a NUL inside them
+    put(FMT + 4096 - 2, 'a\0');
+    const prog = loadProgram(assembleUbpf(`lddw %r1, ${FMT + 4096 - 2}\nmov %r2, 4\ncall 6\nexit`), {
+      helpers,
+    });
+    assert.throws(() => prog.run({ mem, regions: REGIONS }), /not memory the program may read/);
+  });
+
+  test('TraceLog: lines with timestamps, echo, drain, a bounded ring; nothing on stdout by default', () => {
+    const echoed: string[] = [];
+    const trace = new TraceLog({ capacity: 3, echo: (l) => echoed.push(l.text) });
+    const helpers = new HelperRegistry();
+    let t = 5_000n;
+    registerBaseHelpers(helpers, { trace, clock: () => (t += 10n) });
+    put(FMT, 'n=%d\0');
+    const prog = loadProgram(
+      assembleUbpf(
+        `mov %r6, 0\nl:\nlddw %r1, ${FMT}\nmov %r2, 5\nmov %r3, %r6\ncall 6\nadd %r6, 1\njlt %r6, 5, l\nexit`,
+      ),
+      { helpers },
+    );
+    const writes: unknown[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: unknown) => writes.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      prog.run({ mem, regions: REGIONS });
+    } finally {
+      process.stdout.write = write;
+    }
+    assert.deepEqual(writes, []);
+    assert.deepEqual(echoed, ['n=0', 'n=1', 'n=2', 'n=3', 'n=4']);
+    assert.equal(trace.length, 3);
+    assert.equal(trace.dropped, 2);
+    assert.deepEqual(trace.lines, [
+      { timeNs: 5_030n, text: 'n=2' },
+      { timeNs: 5_040n, text: 'n=3' },
+      { timeNs: 5_050n, text: 'n=4' },
+    ]);
+    assert.deepEqual(
+      trace.drain().map((l) => l.text),
+      ['n=2', 'n=3', 'n=4'],
+    );
+    assert.equal(trace.length, 0);
+    assert.deepEqual(trace.drain(), []);
+    for (const bad of [0, -1, 1.5]) assert.throws(() => new TraceLog({ capacity: bad }), RangeError);
+    assert.throws(() => new TraceLog({ echo: 1 as unknown as () => void }), TypeError);
+  });
+
+  test('TraceLog keeps its order across many writes past its capacity', () => {
+    const trace = new TraceLog({ capacity: 4 });
+    for (let i = 0; i < 50; i++) trace.write(`l${i}`, BigInt(i));
+    assert.deepEqual(
+      trace.lines.map((l) => l.text),
+      ['l46', 'l47', 'l48', 'l49'],
+    );
+    assert.equal(trace.dropped, 46);
+  });
+}

@@ -6,8 +6,10 @@
  *
  * The module (env imports, in this order):
  *   func fault(code i32, pc i32, excess i32, addr i64)   throws the BpfFault (FAULT_CODES[code])
- *   func tail(pc i32, id i64, r1..r9 i64, fp i64, depth i32) -> (tailed i32, r0..r5 i64)
- *                                      callx and tail-call helpers (only when the program has one)
+ *   func tail(pc i32, excess i32, id i64, r1..r9 i64, fp i64, depth i32) -> (tailed i32, r0..r5 i64)
+ *                                      callx and tail-call helpers (only when the program has one);
+ *                                      excess: the instructions of the block after the call, which a
+ *                                      tail call does not run (uncounted before the target runs)
  *   func h<id>(pc i32, r1..r5 i64) -> r0 i64            one per helper called with `call imm`
  *   memory memory (shared)                              the address space
  *   global memEnd i64                                   with guards: the memory's size in bytes
@@ -124,7 +126,7 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     ? m.importFunction(
         'env',
         'tail',
-        ['i32', 'i64', ...Array<ValType>(10).fill('i64'), 'i32'],
+        ['i32', 'i32', 'i64', ...Array<ValType>(10).fill('i64'), 'i32'],
         ['i32', ...FUNC_RESULTS],
       )
     : -1;

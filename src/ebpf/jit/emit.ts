@@ -505,8 +505,8 @@ export class FunctionEmitter {
       this.set(0);
       return;
     }
-    // callx and tail-call helpers: (pc, id, r1-r9, fp, depth) -> (tailed, r0-r5).
-    c.op('i32.const', pc);
+    // callx and tail-call helpers: (pc, excess, id, r1-r9, fp, depth) -> (tailed, r0-r5).
+    c.op('i32.const', pc).op('i32.const', this.#excess);
     if (def !== null) c.op('i64.const', BigInt(def.id));
     else this.get(insn.dst);
     for (let r = 1; r <= 9; r++) this.get(r);
