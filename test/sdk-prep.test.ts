@@ -13,10 +13,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
+import type { Insn } from '../src/ebpf/insn.js';
 import { decodeInsns } from '../src/ebpf/insn.js';
-import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
+import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
 import {
   prepBpf,
   prepCancel,
@@ -171,117 +173,135 @@ const CASES: readonly string[] = [
   ...PREPS_BPF(BPF_BASE),
 ];
 
-test('the cases use every helper of the header (and the setters)', () => {
-  const used = new Set(CASES.map((l) => l.split(' ')[0]));
-  assert.deepEqual([...used].sort(), Object.keys(PREPS).sort());
-  for (const s of ['ud=', 'data=', 'flags=', 'cq='])
-    assert.ok(
-      CASES.some((l) => l.includes(` ${s}`)),
-      s,
-    );
-});
-
-/* ------------------------------------------------------------------ the host build */
-
-const GOLDEN = join(GOLDEN_DIR, 'prep.txt');
-const INPUT = `${CASES.join('\n')}\n`;
-if (UPDATE_GOLDEN) {
-  if (HOST_CC === null)
-    throw new Error('UPDATE_GOLDEN=1 needs gcc or clang-19 to build tools/sdk/sdk_prep.c');
-  writeFileSync(GOLDEN, runHostTool('sdk_prep', INPUT));
+/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
+let engine: EngineKind = 'jit';
+function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
+  return loadAny(insns, { ...opts, engine });
 }
-const GOLDEN_TEXT = readFileSync(GOLDEN, 'utf8');
 
-/** Lines `case<TAB>hex` of the harness output. */
-function parseOutput(text: string): Array<readonly [string, string]> {
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => {
-      const [c, h] = l.split('\t');
-      if (c === undefined || h === undefined || !/^[0-9a-f]{128}$/.test(h))
-        throw new Error(`${GOLDEN}: cannot parse '${l}'`);
-      return [c, h] as const;
+for (const e of ENGINES) {
+  describe(`engine ${e}`, () => {
+    before(() => {
+      engine = e;
     });
+    suite(e);
+  });
 }
 
-test(
-  'the golden equals what tools/sdk/sdk_prep.c prints for the cases when built here',
-  { skip: HOST_CC !== null ? false : 'needs gcc or clang-19' },
-  () => {
-    assert.equal(
-      runHostTool('sdk_prep', INPUT),
-      GOLDEN_TEXT,
-      `${GOLDEN} is stale: regenerate with UPDATE_GOLDEN=1`,
-    );
-  },
-);
+function suite(eng: EngineKind): void {
+  void eng;
+  test('the cases use every helper of the header (and the setters)', () => {
+    const used = new Set(CASES.map((l) => l.split(' ')[0]));
+    assert.deepEqual([...used].sort(), Object.keys(PREPS).sort());
+    for (const s of ['ud=', 'data=', 'flags=', 'cq='])
+      assert.ok(
+        CASES.some((l) => l.includes(` ${s}`)),
+        s,
+      );
+  });
 
-test('the golden holds exactly the cases, in order', () => {
-  assert.deepEqual(
-    parseOutput(GOLDEN_TEXT).map(([c]) => c),
-    CASES,
-  );
-});
+  /* ------------------------------------------------------------------ the host build */
 
-test('every C prep helper (host build) writes the 64 bytes src/liburing/prep.ts writes', () => {
-  const diffs = parseOutput(GOLDEN_TEXT)
-    .map(([c, h]) => ({ c, h, ts: tsSqe(c) }))
-    .filter((d) => d.h !== d.ts)
-    .map((d) => `${d.c}\n  C  ${d.h}\n  TS ${d.ts}`);
-  assert.deepEqual(diffs, []);
-});
+  const GOLDEN = join(GOLDEN_DIR, 'prep.txt');
+  const INPUT = `${CASES.join('\n')}\n`;
+  if (UPDATE_GOLDEN) {
+    if (HOST_CC === null)
+      throw new Error('UPDATE_GOLDEN=1 needs gcc or clang-19 to build tools/sdk/sdk_prep.c');
+    writeFileSync(GOLDEN, runHostTool('sdk_prep', INPUT));
+  }
+  const GOLDEN_TEXT = readFileSync(GOLDEN, 'utf8');
 
-test('the comparison sees a single wrong byte (self-test)', () => {
-  const [c, h] = parseOutput(GOLDEN_TEXT)[2]!;
-  assert.equal(tsSqe(c), h);
-  assert.notEqual(tsSqe(c.replace('0xffffffff ', '0xfffffffe ')), h);
-  assert.notEqual(tsSqe(`${c} cq=1`), h);
-});
+  /** Lines `case<TAB>hex` of the harness output. */
+  function parseOutput(text: string): Array<readonly [string, string]> {
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const [c, h] = l.split('\t');
+        if (c === undefined || h === undefined || !/^[0-9a-f]{128}$/.test(h))
+          throw new Error(`${GOLDEN}: cannot parse '${l}'`);
+        return [c, h] as const;
+      });
+  }
 
-/* ------------------------------------------------------------------ the BPF build */
-
-/** Run the program of preps.<cpu>.o with ctx->user_data = base; the SQEs it queues, as hex. */
-function runPrepsObject(path: string, base: number): string[] {
-  const obj = readElf(new Uint8Array(readFileSync(path)), path);
-  const sec = obj.sections.find((s) => s.name === 'iouring.s/preps');
-  assert.ok(sec !== undefined, `${path} has no section iouring.s/preps`);
-  const queued: string[] = [];
-  const bpfMem = new AddressSpace({ size: 1 << 20 });
-  const ctx = bpfMem.alloc(16);
-  bpfMem.writeU64(ctx, BigInt(base));
-  const helpers = new HelperRegistry().register({
-    id: BPF_FUNC_iouring_queue_sqe,
-    name: 'iouring_queue_sqe',
-    args: ['ARG_PTR_TO_CTX', 'ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
-    ret: 'RET_INTEGER',
-    sleepableOnly: true,
-    gplOnly: false,
-    impl: (env, r1, r2, r3) => {
-      assert.equal(r1, BigInt(ctx));
-      assert.equal(r3, BigInt(IO_URING_SQE.size));
-      queued.push(hex(env.mem.readBytes(Number(r2), IO_URING_SQE.size)));
-      return 1n;
+  test(
+    'the golden equals what tools/sdk/sdk_prep.c prints for the cases when built here',
+    { skip: HOST_CC !== null ? false : 'needs gcc or clang-19' },
+    () => {
+      assert.equal(
+        runHostTool('sdk_prep', INPUT),
+        GOLDEN_TEXT,
+        `${GOLDEN} is stale: regenerate with UPDATE_GOLDEN=1`,
+      );
     },
-  });
-  const { r0 } = loadProgram(decodeInsns(sec.data), { helpers, budget: 100_000 }).run({
-    mem: bpfMem,
-    r1: ctx,
-    regions: [{ addr: ctx, size: 16, name: 'ctx' }],
-  });
-  assert.equal(r0, 0n);
-  return queued;
-}
+  );
 
-for (const cpu of CPUS) {
-  test(`every C prep helper compiled for BPF (preps.${cpu}.o, interpreted) queues the SQE src/liburing/prep.ts builds`, () => {
-    const lines = PREPS_BPF(BPF_BASE);
-    const got = runPrepsObject(fixtureObject('preps', cpu), BPF_BASE);
-    assert.equal(got.length, lines.length, 'SQEs queued');
-    const diffs = lines
-      .map((c, i) => ({ c, bpf: got[i], ts: tsSqe(c) }))
-      .filter((d) => d.bpf !== d.ts)
-      .map((d) => `${d.c}\n  BPF ${d.bpf}\n  TS  ${d.ts}`);
+  test('the golden holds exactly the cases, in order', () => {
+    assert.deepEqual(
+      parseOutput(GOLDEN_TEXT).map(([c]) => c),
+      CASES,
+    );
+  });
+
+  test('every C prep helper (host build) writes the 64 bytes src/liburing/prep.ts writes', () => {
+    const diffs = parseOutput(GOLDEN_TEXT)
+      .map(([c, h]) => ({ c, h, ts: tsSqe(c) }))
+      .filter((d) => d.h !== d.ts)
+      .map((d) => `${d.c}\n  C  ${d.h}\n  TS ${d.ts}`);
     assert.deepEqual(diffs, []);
   });
+
+  test('the comparison sees a single wrong byte (self-test)', () => {
+    const [c, h] = parseOutput(GOLDEN_TEXT)[2]!;
+    assert.equal(tsSqe(c), h);
+    assert.notEqual(tsSqe(c.replace('0xffffffff ', '0xfffffffe ')), h);
+    assert.notEqual(tsSqe(`${c} cq=1`), h);
+  });
+
+  /* ------------------------------------------------------------------ the BPF build */
+
+  /** Run the program of preps.<cpu>.o with ctx->user_data = base; the SQEs it queues, as hex. */
+  function runPrepsObject(path: string, base: number): string[] {
+    const obj = readElf(new Uint8Array(readFileSync(path)), path);
+    const sec = obj.sections.find((s) => s.name === 'iouring.s/preps');
+    assert.ok(sec !== undefined, `${path} has no section iouring.s/preps`);
+    const queued: string[] = [];
+    const bpfMem = new AddressSpace({ size: 1 << 20 });
+    const ctx = bpfMem.alloc(16);
+    bpfMem.writeU64(ctx, BigInt(base));
+    const helpers = new HelperRegistry().register({
+      id: BPF_FUNC_iouring_queue_sqe,
+      name: 'iouring_queue_sqe',
+      args: ['ARG_PTR_TO_CTX', 'ARG_PTR_TO_MEM_RDONLY', 'ARG_CONST_SIZE'],
+      ret: 'RET_INTEGER',
+      sleepableOnly: true,
+      gplOnly: false,
+      impl: (env, r1, r2, r3) => {
+        assert.equal(r1, BigInt(ctx));
+        assert.equal(r3, BigInt(IO_URING_SQE.size));
+        queued.push(hex(env.mem.readBytes(Number(r2), IO_URING_SQE.size)));
+        return 1n;
+      },
+    });
+    const { r0 } = loadProgram(decodeInsns(sec.data), { helpers, budget: 100_000 }).run({
+      mem: bpfMem,
+      r1: ctx,
+      regions: [{ addr: ctx, size: 16, name: 'ctx' }],
+    });
+    assert.equal(r0, 0n);
+    return queued;
+  }
+
+  for (const cpu of CPUS) {
+    test(`every C prep helper compiled for BPF (preps.${cpu}.o, interpreted) queues the SQE src/liburing/prep.ts builds`, () => {
+      const lines = PREPS_BPF(BPF_BASE);
+      const got = runPrepsObject(fixtureObject('preps', cpu), BPF_BASE);
+      assert.equal(got.length, lines.length, 'SQEs queued');
+      const diffs = lines
+        .map((c, i) => ({ c, bpf: got[i], ts: tsSqe(c) }))
+        .filter((d) => d.bpf !== d.ts)
+        .map((d) => `${d.c}\n  BPF ${d.bpf}\n  TS  ${d.ts}`);
+      assert.deepEqual(diffs, []);
+    });
+  }
 }

@@ -42,6 +42,18 @@ export const RMW_CMPXCHG = 5;
 
 const ZEROS = new Uint8Array(4096);
 
+/** RangeError unless [addr, addr+size) is a region inside `space` (what RegionAccess.grant checks). */
+export function checkRegion(space: AddressSpace, addr: number, size: number, name = 'region'): void {
+  if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(size) || size < 0) {
+    throw new RangeError(`region must have integer addr and size >= 0, got addr ${addr} size ${size}`);
+  }
+  if (!space.isValid(addr, size)) {
+    throw new RangeError(
+      `region '${name}' [${hex(addr)}, ${hex(addr + size)}) is not inside the address space [0x1000, ${hex(space.size)})`,
+    );
+  }
+}
+
 export class RegionAccess {
   readonly space: AddressSpace;
   readonly #u8: Uint8Array;
@@ -77,14 +89,7 @@ export class RegionAccess {
     name = 'region',
     fields: readonly (readonly [number, number])[] | null = null,
   ): void {
-    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`region must have integer addr and size >= 0, got addr ${addr} size ${size}`);
-    }
-    if (!this.space.isValid(addr, size)) {
-      throw new RangeError(
-        `region '${name}' [${hex(addr)}, ${hex(addr + size)}) is not inside the address space [0x1000, ${hex(this.space.size)})`,
-      );
-    }
+    checkRegion(this.space, addr, size, name);
     if (this.#count === this.#start.length) this.#grow();
     const i = this.#count++;
     this.#start[i] = addr;

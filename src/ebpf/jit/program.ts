@@ -16,7 +16,7 @@
  * loaded with `count: true`; otherwise -1 (and BpfFault.executed is -1).
  */
 import { AddressSpace } from '../../mem/address-space.js';
-import type { Region } from '../../mem/regions.js';
+import { checkRegion, type Region } from '../../mem/regions.js';
 import { MAX_BPF_STACK } from '../../uapi/bpf.js';
 import { BpfFault } from '../faults.js';
 import { type HelperDef, HelperRegistry } from '../helpers.js';
@@ -398,6 +398,8 @@ export class JitProgram implements BpfProgram {
       number,
       number,
     ];
+    // Misused regions fail now, as the interpreter's eager grants fail, not at a helper's first look.
+    if (opts.regions !== undefined) for (const r of opts.regions) checkRegion(mem, r.addr, r.size, r.name);
     const inst = this.#instance(mem, k);
     const c = this.#variant(k);
     const g = spaceGlobals(mem);
