@@ -118,6 +118,21 @@ const CHECK_ERRORS: CheckCase[] = [
   ['stw with src', [I(0x62, 10, 1), EXIT], 'E_RESERVED', 0, 'src'],
   ['atomic of 2 bytes', [I(0xcb, 10, 1), EXIT], 'E_OPCODE', 0, 'code'],
   ['atomic op 0x10 (sub)', [I(0xdb, 10, 1, -8, 0x10), EXIT], 'E_RESERVED', 0, 'imm'],
+  // Objects built in JS: every field must be an integer of its width (a NaN off once reached the JIT).
+  ['off NaN', [{ ...I(0x7b, 10, 1), off: Number.NaN }, EXIT], 'E_FIELD', 0, 'off'],
+  ['off null', [{ ...I(0x7b, 10, 1), off: null as unknown as number }, EXIT], 'E_FIELD', 0, 'off'],
+  ['off 0x8000', [I(0x7b, 10, 1, 0x8000), EXIT], 'E_FIELD', 0, 'off'],
+  ['imm 2^31', [I(0xb7, 0, 0, 0, 2 ** 31), EXIT], 'E_FIELD', 0, 'imm'],
+  ['imm 1.5', [I(0xb7, 0, 0, 0, 1.5), EXIT], 'E_FIELD', 0, 'imm'],
+  ['code 256', [I(0x195), EXIT], 'E_FIELD', 0, 'code'],
+  ['dst -1', [I(0xb7, -1), EXIT], 'E_FIELD', 0, 'dst'],
+  [
+    'lddw second slot imm a string',
+    [I(LDDW), { ...I(0), imm: '1' as unknown as number }, EXIT],
+    'E_FIELD',
+    1,
+    'imm',
+  ],
 ];
 
 test('checkInsns rejects each malformed slot with its code, index and field', () => {

@@ -68,7 +68,8 @@ export class Rng {
   }
   /** Integer in [0, n). */
   int(n: number): number {
-    return this.#next() % n;
+    // n = 0 (an empty range, e.g. a value smaller than the access) gives 0, never NaN.
+    return n > 0 ? this.#next() % n : 0;
   }
   /** Integer in [lo, hi]. */
   range(lo: number, hi: number): number {

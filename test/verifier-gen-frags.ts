@@ -483,8 +483,10 @@ export abstract class GenMem extends GenCore {
   atomicFrag(): void {
     const p = this.mapValReg();
     const ro = p !== null && this.s.regs[p]!.map!.readonly && !this.bad();
-    const onStack = p === null || ro || this.r.chance(0.4);
     const size = this.r.pick([4, 8]);
+    // A value smaller than the access has no slot for it (r.int(0) is NaN): use the stack.
+    const tooSmall = p !== null && this.s.regs[p]!.map!.valueSize < size;
+    const onStack = p === null || ro || tooSmall || this.r.chance(0.4);
     let base = 10;
     let off: number;
     if (onStack) {

@@ -21,10 +21,11 @@ import { test } from 'node:test';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { disassemble } from '../src/ebpf/disasm.js';
+import { loadProgram } from '../src/ebpf/engine.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { decodeInsns, encodeInsns, type Insn } from '../src/ebpf/insn.js';
-import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
 import { runLimits } from '../src/ebpf/loader.js';
+import type { BpfProgram } from '../src/ebpf/run-env.js';
 import type { VerifyResult } from '../src/ebpf/verifier/api.js';
 import { VerifierError, type VerifierErrorCode } from '../src/ebpf/verifier/errors.js';
 import { verify } from '../src/ebpf/verifier/verify.js';
@@ -65,7 +66,11 @@ function check(h: Harness, insns: readonly Insn[], gpl = true): Outcome {
   }
 }
 
-/** Run an accepted program `runs` times; the first violation of the property, or null. */
+/**
+ * Run an accepted program `runs` times on each engine, as the loader runs a verified program (the
+ * interpreter with runLimits' budget and may_goto reserve; the JIT without guards or budget); the
+ * first violation of the property, or null.
+ */
 function runAccepted(
   h: Harness,
   insns: readonly Insn[],
@@ -73,26 +78,32 @@ function runAccepted(
   runs = RUNS,
   verified: VerifyResult | null = null,
 ): string | null {
-  let prog: ReturnType<typeof loadProgram>;
-  try {
-    // As the loader runs a verified program (runLimits: budget and may_goto reserve).
-    prog = loadProgram(insns, { ...h.loadOptions(BUDGET), ...runLimits(BUDGET, verified) });
-  } catch (e) {
-    return `accepted by the verifier, refused by the interpreter's load: ${String(e)}`;
-  }
-  const rng = new Rng(seed * 7919 + 17);
-  for (let k = 0; k < runs; k++) {
-    h.randomize(rng);
+  for (const engine of ['interp', 'jit'] as const) {
+    let prog: BpfProgram;
     try {
-      const r = prog.run(h.runOptions());
-      if (r.r0 !== 0n) return `run ${k}: r0 = 0x${r.r0.toString(16)}, the io_uring program type needs 0`;
-      const open = h.openReservations();
-      if (open > 0) return `run ${k}: ${open} ring buffer reservation(s) left open at exit`;
+      const { budget, ...base } = h.loadOptions(BUDGET);
+      prog =
+        engine === 'jit'
+          ? loadProgram(insns, { ...base, ...runLimits(budget, verified, engine), engine, guards: false })
+          : loadProgram(insns, { ...base, budget: budget ?? BUDGET, ...runLimits(budget, verified), engine });
     } catch (e) {
-      if (e instanceof BpfFault) return `run ${k}: ${e.code} ${e.message}`;
-      return `run ${k}: ${String(e)}`;
-    } finally {
-      h.reset();
+      return `accepted by the verifier, refused by the ${engine}'s load: ${String(e)}`;
+    }
+    const rng = new Rng(seed * 7919 + 17);
+    for (let k = 0; k < runs; k++) {
+      h.randomize(rng);
+      try {
+        const r = prog.run(h.runOptions());
+        if (r.r0 !== 0n)
+          return `${engine} run ${k}: r0 = 0x${r.r0.toString(16)}, the io_uring program type needs 0`;
+        const open = h.openReservations();
+        if (open > 0) return `${engine} run ${k}: ${open} ring buffer reservation(s) left open at exit`;
+      } catch (e) {
+        if (e instanceof BpfFault) return `${engine} run ${k}: ${e.code} ${e.message}`;
+        return `${engine} run ${k}: ${String(e)}`;
+      } finally {
+        h.reset();
+      }
     }
   }
   return null;

@@ -70,7 +70,8 @@ export type InsnErrorCode =
   | 'E_OPCODE' // unknown opcode
   | 'E_REGISTER' // register number above 10
   | 'E_RESERVED' // a field the opcode does not use is not zero (or holds a value it does not allow)
-  | 'E_LDDW'; // lddw without its second slot, or a second slot that is not one
+  | 'E_LDDW' // lddw without its second slot, or a second slot that is not one
+  | 'E_FIELD'; // a field that is not an integer of its width (code u8, dst/src u4, off s16, imm s32)
 
 /** An instruction that cannot be loaded, with its index and the field at fault. */
 export class InsnError extends Error {
@@ -211,6 +212,7 @@ export function checkInsns(insns: readonly Insn[]): void {
       if (hi === undefined) {
         throw new InsnError('E_LDDW', i, 'code', 'lddw is the last slot: expected its second half after it');
       }
+      checkFields(hi, i + 1);
       if (hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0) {
         const f: keyof Insn = hi.code !== 0 ? 'code' : hi.dst !== 0 ? 'dst' : hi.src !== 0 ? 'src' : 'off';
         throw new InsnError(
@@ -241,7 +243,26 @@ function badOpcode(i: number, insn: Insn, why: string): InsnError {
 }
 
 /** Check one slot (the first of an lddw pair included). */
+/** Each field an integer of its width (objects built in JS may hold anything). */
+const FIELD_RANGES: readonly [keyof Insn, number, number][] = [
+  ['code', 0, 0xff],
+  ['dst', 0, 0xf],
+  ['src', 0, 0xf],
+  ['off', -0x8000, 0x7fff],
+  ['imm', -0x8000_0000, 0x7fff_ffff],
+];
+
+function checkFields(insn: Insn, i: number): void {
+  for (const [f, lo, hi] of FIELD_RANGES) {
+    const v: unknown = insn[f];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new InsnError('E_FIELD', i, f, `expected ${f} an integer ${lo}..${hi}, found ${String(v)}`);
+    }
+  }
+}
+
 function checkOne(insn: Insn, i: number): void {
+  checkFields(insn, i);
   const { code } = insn;
   if (insn.dst >= MAX_BPF_REG) {
     throw new InsnError('E_REGISTER', i, 'dst', `expected a register r0-r10, found dst r${insn.dst}`);
