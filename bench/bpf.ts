@@ -12,6 +12,11 @@
  *   writes at QD 4 to fixed file 0, all from BPF) and the same writes from TypeScript (AsyncRing.write,
  *   4 in flight): MB/s (10^6 B/s).
  *
+ * The BPF requests run on both engines (Runtime.bpfLoad's `engine`: the JIT, the default, and the
+ * interpreter), one row each; the NOP-chain BPF request uses runBpfPipelineOn below, the example's
+ * runBpfPipeline (src/cli/examples/pipeline.ts) with the engine passed to bpfLoad, since that runner
+ * takes no engine.
+ *
  * A job is one request (or the TypeScript equivalent); each run repeats jobs until its time is up and
  * divides the work by the jobs' own time (submit to last CQE; loading and setup are outside). Every
  * job is checked (counters, CQEs, the file's bytes, which change per job), so a benchmark that does
@@ -21,7 +26,15 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleObject } from '../src/cli/examples/common.js';
-import { runBpfPipeline, runLinkedChains, runTsPipeline } from '../src/cli/examples/pipeline.js';
+import {
+  type BpfPipelineRun,
+  type PipelineOptions,
+  PL_COUNTERS,
+  PL_MAX_DEPTH,
+  runLinkedChains,
+  runTsPipeline,
+} from '../src/cli/examples/pipeline.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import { AsyncRing } from '../src/liburing/async.js';
 import { prepBpf, prepNop } from '../src/liburing/prep.js';
 import { IoUring } from '../src/liburing/ring.js';
@@ -33,6 +46,8 @@ import { KERNEL_NOP_REF } from './nop.js';
 /** Real kernel MSG_RING ping-pong, two threads on one vCPU, round trips/s (earlier, not this run). */
 export const KERNEL_PINGPONG_REF: readonly [number, number] = [277e3, 400e3];
 export const NOP_DEPTHS: readonly number[] = [1, 8, 32];
+/** The engines BPF requests run on, one row each. */
+export const ENGINES: readonly EngineKind[] = ['jit', 'interp'];
 const WRITE_BLOCK = 16 * 1024;
 const WRITE_BLOCKS = 16;
 const WRITE_QD = 4;
@@ -60,6 +75,8 @@ export const BPF_SETTINGS_QUICK: BpfSettings = {
 export interface BpfRow {
   readonly section: 'pingpong' | 'nop' | 'write';
   readonly name: string;
+  /** The engine of the BPF requests, or null for the TypeScript rows. */
+  readonly engine: EngineKind | null;
   /** N (NOPs in flight) or QD; 0 when it does not apply. */
   readonly depth: number;
   /** 'round trips/s', 'NOPs/s' or 'B/s'. */
@@ -98,6 +115,7 @@ interface JobResult {
 interface Case {
   readonly section: BpfRow['section'];
   readonly name: string;
+  readonly engine: EngineKind | null;
   readonly depth: number;
   readonly unit: string;
   readonly ref: readonly [number, number] | null;
@@ -107,7 +125,7 @@ interface Case {
 }
 
 async function measureCase(c: Case, s: BpfSettings, progress: (line: string) => void): Promise<BpfRow> {
-  const label = `bpf ${c.name}${c.depth > 0 ? ` ${c.section === 'write' ? 'QD' : 'N'}=${c.depth}` : ''}`;
+  const label = `bpf ${c.name}${c.engine === null ? '' : ` [${c.engine}]`}${c.depth > 0 ? ` ${c.section === 'write' ? 'QD' : 'N'}=${c.depth}` : ''}`;
   const { job, close } = await c.open();
   try {
     for (let i = 0; i < s.warmupJobs; i++) await job();
@@ -131,6 +149,7 @@ async function measureCase(c: Case, s: BpfSettings, progress: (line: string) => 
     return {
       section: c.section,
       name: c.name,
+      engine: c.engine,
       depth: c.depth,
       unit: c.unit,
       median: median(runs),
@@ -148,10 +167,11 @@ async function measureCase(c: Case, s: BpfSettings, progress: (line: string) => 
 
 /* ------------------------------------------------------------------ pingpong */
 
-function pingpongCase(rounds: number): Case {
+function pingpongCase(rounds: number, engine: EngineKind): Case {
   return {
     section: 'pingpong',
     name: 'pingpong (2 BPF requests, CQ 1 <-> CQ 2)',
+    engine,
     depth: 0,
     unit: 'round trips/s',
     ref: KERNEL_PINGPONG_REF,
@@ -161,7 +181,10 @@ function pingpongCase(rounds: number): Case {
       const ring = IoUring.queueInit(8, { cqSizes: [8, 8], runtime: rt });
       const obj = rt.bpfLoad(exampleObject('pipeline', 'pingpong.bpf.o'), {
         globals: { rounds: BigInt(rounds) },
+        engine,
       });
+      if (rt.bpfProg(obj.progFd('pingpong'))?.prog.engine !== engine)
+        fail(`pingpong: not loaded for ${engine}`);
       const reg = await ring.registerBpf([obj.progFd('pingpong')]);
       if (reg !== 0) fail(`pingpong: IORING_REGISTER_BPF gave ${reg}`);
       const counters = obj.arrayMap('counters').u64;
@@ -204,21 +227,56 @@ function pingpongCase(rounds: number): Case {
 
 /* ------------------------------------------------------------------ NOP chains */
 
+/**
+ * runBpfPipeline of src/cli/examples/pipeline.ts with the engine passed to bpfLoad: a fresh runtime,
+ * ring and object; one BPF request, timed from submit to its CQE; counters read back.
+ */
+async function runBpfPipelineOn(o: PipelineOptions, engine: EngineKind): Promise<BpfPipelineRun> {
+  const rt = new Runtime({ size: 8 * 1024 * 1024 });
+  let cq1 = 8;
+  while (cq1 < Math.min(o.depth, PL_MAX_DEPTH)) cq1 *= 2;
+  const ring = IoUring.queueInit(8, { cqSizes: [cq1], runtime: rt });
+  const obj = rt.bpfLoad(exampleObject('pipeline', 'pipeline.bpf.o'), {
+    globals: { depth: o.depth, target: BigInt(o.target) },
+    engine,
+  });
+  try {
+    if (rt.bpfProg(obj.progFd('pipeline'))?.prog.engine !== engine)
+      fail(`pipeline: not loaded for ${engine}`);
+    const reg = await ring.registerBpf([obj.progFd('pipeline')]);
+    if (reg !== 0) fail(`pipeline: IORING_REGISTER_BPF gave ${reg}`);
+    prepBpf(ring.getSqe() ?? fail('SQ full'), 0).setUserData(77);
+    const t0 = process.hrtime.bigint();
+    if (ring.submit() !== 1) fail('pipeline: submit did not take the SQE');
+    const cqe = await ring.waitCqe(0);
+    const ns = process.hrtime.bigint() - t0;
+    const res = cqe.res;
+    ring.cqeSeen(cqe);
+    const map = obj.arrayMap('counters');
+    const counters = PL_COUNTERS.map((_, k) => BigInt.asIntN(64, map.u64.get(k) ?? -1n));
+    return { res, counters, cq1Left: ring.cqReady(1), ns };
+  } finally {
+    obj.close();
+    await ring.close();
+  }
+}
+
 function nopCases(nops: number): Case[] {
   return NOP_DEPTHS.flatMap((depth): Case[] => {
     const ref = KERNEL_NOP_REF[depth] ?? null;
     const refWhat = `kernel NOP submit+reap, batch ${depth}`;
-    const common = { section: 'nop' as const, depth, unit: 'NOPs/s', ref, refWhat };
+    const common = { section: 'nop' as const, depth, unit: 'NOPs/s', ref, refWhat, engine: null };
     const o = { depth, target: nops };
     const runs = Math.ceil(nops / depth) + 1;
     return [
-      {
+      ...ENGINES.map((engine) => ({
         ...common,
+        engine,
         name: 'NOPs in flight: BPF request (pipeline.bpf.o)',
         async open() {
           return {
             async job() {
-              const b = await runBpfPipeline(o);
+              const b = await runBpfPipelineOn(o, engine);
               const c = b.counters.map(Number);
               const want = [nops, nops, runs, 0, 0, Math.min(depth, nops)];
               if (b.res !== 0 || c.join() !== want.join() || b.cq1Left !== 0)
@@ -228,7 +286,7 @@ function nopCases(nops: number): Case[] {
             close: async () => {},
           };
         },
-      },
+      })),
       {
         ...common,
         name: 'NOPs in flight: TypeScript submit/reap loop',
@@ -274,17 +332,27 @@ function checkFile(fd: number, fill: number, what: string): void {
 }
 
 function writeCases(dir: string): Case[] {
-  const common = { section: 'write' as const, depth: WRITE_QD, unit: 'B/s', ref: null, refWhat: '' };
+  const common = {
+    section: 'write' as const,
+    depth: WRITE_QD,
+    unit: 'B/s',
+    ref: null,
+    refWhat: '',
+    engine: null,
+  };
   return [
-    {
+    ...ENGINES.map((engine) => ({
       ...common,
+      engine,
       name: 'write_file 256 KiB in 16 KiB: BPF request (RFC test4)',
       async open() {
         const file = join(dir, 'bpf-write');
         const fd = openSync(file, 'w+');
         const rt = new Runtime({ size: 8 * 1024 * 1024 });
         const ring = IoUring.queueInit(8, { cqSizes: [128, 128], runtime: rt });
-        const obj = rt.bpfLoad(exampleObject('rfc', 'uring.bpf.o'));
+        const obj = rt.bpfLoad(exampleObject('rfc', 'uring.bpf.o'), { engine });
+        if (rt.bpfProg(obj.progFd('write_file'))?.prog.engine !== engine)
+          fail(`write_file: not loaded for ${engine}`);
         const reg = await ring.registerBpf(
           ['test', 'counting', 'pingpong', 'write_file'].map((n) => obj.progFd(n)),
         );
@@ -324,7 +392,7 @@ function writeCases(dir: string): Case[] {
           },
         };
       },
-    },
+    })),
     {
       ...common,
       name: 'the same writes from TypeScript (AsyncRing.write, QD 4)',
@@ -369,7 +437,11 @@ export async function runBpfGroup(opts: BpfGroupOptions): Promise<BpfReport> {
   const dir = mkdtempSync(join(tmpdir(), 'uring-bpf-bench-bpf-'));
   try {
     const rows: BpfRow[] = [];
-    for (const c of [pingpongCase(s.rounds), ...nopCases(s.nops), ...writeCases(dir)]) {
+    for (const c of [
+      ...ENGINES.map((e) => pingpongCase(s.rounds, e)),
+      ...nopCases(s.nops),
+      ...writeCases(dir),
+    ]) {
       rows.push(await measureCase(c, s, opts.progress));
     }
     return { settings: s, rows };
@@ -393,10 +465,12 @@ export function bpfTable(report: BpfReport): { lines: string[]; header: string[]
     `  request (pingpong ${s.rounds} messages, NOP chains ${s.nops} NOPs, write_file 256 KiB), timed from submit to its`,
     '  last CQE; median (min-max). ref (earlier) = the real kernel, measured earlier (kernel-probe/README.md),',
     '  NOT in this run: MSG_RING ping-pong between 2 threads on 1 vCPU; NOP submit+reap at batch N.',
+    '  engine = what the BPF requests run on (Runtime.bpfLoad engine: jit, the default, or interp).',
   ];
-  const header = ['benchmark', 'N/QD', 'median', '(min-max)', 'unit', 'ref (earlier)'];
+  const header = ['benchmark', 'engine', 'N/QD', 'median', '(min-max)', 'unit', 'ref (earlier)'];
   const body = report.rows.map((r) => [
     r.name,
+    r.engine ?? '-',
     r.depth === 0 ? '-' : String(r.depth),
     fmt(r.median, r.unit),
     `(${fmt(r.min, r.unit)}-${fmt(r.max, r.unit)})`,
@@ -413,6 +487,7 @@ export function bpfJson(report: BpfReport): unknown {
     rows: report.rows.map((r) => ({
       section: r.section,
       benchmark: r.name,
+      engine: r.engine,
       depth: r.depth,
       unit: r.unit,
       median: Math.round(r.median),

@@ -27,7 +27,7 @@ export const UBPF_NS_PER_INSN: Readonly<Record<string, readonly [number, number]
   hash: [10.8, 10.8],
 };
 
-interface InterpCase {
+export interface InterpCase {
   readonly name: string;
   readonly what: string;
   /** Bytes of the buffer passed in r1 (address) and r2 (length), or 0 for none. */
@@ -43,7 +43,8 @@ const PRIME_LIMIT = 20_000;
 const HASH_BYTES = 64 * 1024;
 const HASH_PASSES = 50;
 
-const CASES: readonly InterpCase[] = [
+/** The three programs (bench/programs/<name>.asm), shared with the JIT group (bench/jit.ts). */
+export const CASES: readonly InterpCase[] = [
   {
     name: 'sum',
     what: 'sum of 1..10^7',
@@ -100,7 +101,7 @@ function fnv1a64(buf: Uint8Array, passes: number): bigint {
 }
 
 /** Deterministic buffer content (xorshift32). */
-function fill(buf: Uint8Array): void {
+export function fill(buf: Uint8Array): void {
   let s = 0x9e3779b9;
   for (let i = 0; i < buf.length; i++) {
     s ^= s << 13;
@@ -110,7 +111,7 @@ function fill(buf: Uint8Array): void {
   }
 }
 
-function programsDir(): string {
+export function programsDir(): string {
   let d = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(d, 'package.json'))) {
     const up = dirname(d);

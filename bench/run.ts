@@ -4,7 +4,7 @@
  *
  * usage: node dist/bench/run.js [--quick] [--only GROUP[,GROUP]] [--kernel | --no-kernel]
  *   --quick      short runs (a smoke test of the harness, figures are rough)
- *   --only nop   run only these groups (available: nop, interp, maps, bpf, verifier, file)
+ *   --only nop   run only these groups (available: nop, interp, jit, maps, bpf, verifier, file)
  *   --kernel     also build and run the kernel probe's nop_bench.c for the same batches and write_qd.c
  *                for the same writes (needs gcc and liburing); on by default when both are present,
  *                --no-kernel skips it
@@ -25,6 +25,7 @@ import {
   type Timing,
 } from './harness.js';
 import { type InterpReport, interpJson, interpTable, runInterpGroup } from './interp.js';
+import { type JitReport, jitJson, jitTables, runJitGroup } from './jit.js';
 import { type KernelNop, KernelWriteProbe, kernelUnavailable, runKernelNop } from './kernel.js';
 import { type MapsReport, mapsJson, mapsTable, runMapsGroup } from './maps.js';
 import { nopCases } from './nop.js';
@@ -34,12 +35,20 @@ import { runVerifierGroup, type VerifierReport, verifierJson, verifierTable } fr
 const CASE_GROUPS: Readonly<Record<string, readonly BenchCase[]>> = { nop: nopCases };
 /**
  * Every group, in run order: the case groups, then 'interp' (whole BPF programs, bench/interp.ts),
- * 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), 'bpf' (BPF requests vs
+ * 'jit' (the same programs on the JIT, and compile times, bench/jit.ts), 'maps' (hash maps from TypeScript and from programs, bench/maps.ts), 'bpf' (BPF requests vs
  * TypeScript: pingpong, NOP chains, write_file, bench/bpf.ts), 'verifier' (verification time of the
  * example objects' programs and built ones, bench/verifier.ts), then 'file' (its own interleaved
  * runs, bench/file.ts).
  */
-const GROUPS: readonly string[] = [...Object.keys(CASE_GROUPS), 'interp', 'maps', 'bpf', 'verifier', 'file'];
+const GROUPS: readonly string[] = [
+  ...Object.keys(CASE_GROUPS),
+  'interp',
+  'jit',
+  'maps',
+  'bpf',
+  'verifier',
+  'file',
+];
 
 interface Options {
   readonly quick: boolean;
@@ -162,6 +171,9 @@ async function main(): Promise<number> {
 
   // The interpreter after the case groups, before the file group.
   const interp: InterpReport | null = runInterp ? runInterpGroup({ quick: opts.quick, progress }) : null;
+  const jit: JitReport | null = opts.only.includes('jit')
+    ? runJitGroup({ quick: opts.quick, progress })
+    : null;
   const maps: MapsReport | null = runMaps
     ? await runMapsGroup({ quick: opts.quick, timing, progress })
     : null;
@@ -233,6 +245,9 @@ async function main(): Promise<number> {
     const t = interpTable(interp);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
   }
+  if (jit !== null) {
+    for (const t of jitTables(jit)) lines.push('', ...t.lines, '', formatTable(t.header, t.body));
+  }
   if (maps !== null) {
     const t = mapsTable(maps);
     lines.push('', ...t.lines, '', formatTable(t.header, t.body));
@@ -299,6 +314,7 @@ async function main(): Promise<number> {
       vsKernelMeasured: r.kernelMeasured === null ? null : round(r.stats.median / r.kernelMeasured.median, 4),
     })),
     interp: interp === null ? null : interpJson(interp),
+    jit: jit === null ? null : jitJson(jit),
     maps: maps === null ? null : mapsJson(maps),
     bpf: bpf === null ? null : bpfJson(bpf),
     verifier: verifier === null ? null : verifierJson(verifier),

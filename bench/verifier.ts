@@ -92,7 +92,7 @@ function once(input: Input): { ms: number; result: VerifyResult | null; error: s
  * Blocks of straight-line code and a branch whose two sides meet in the same state (a verifier that
  * prunes explores each block about twice, whatever the number of blocks).
  */
-function largeProgram(mapId: number, blocks: number): string {
+export function largeProgram(mapId: number, blocks: number): string {
   // r7 and r8 start unknown, so that both sides of each branch leave them unknown: the states meet.
   const out = ['r6 = r1', 'r7 = *(u64 *)(r6 + 0)', 'r8 = *(u64 *)(r6 + 0)'];
   for (let s = 1; s <= 32; s++) out.push(`*(u64 *)(r10 - ${8 * s}) = ${s}`);
@@ -168,7 +168,7 @@ function loopProgram(mapId: number, n: number, outer = 1): string {
 }
 
 /** lddw with an immediate that names a harness map becomes a map lddw (BPF_PSEUDO_MAP_FD). */
-function withMap(insns: Insn[], mapId: number): Insn[] {
+export function withMap(insns: Insn[], mapId: number): Insn[] {
   return insns.map((i, k) =>
     i.code === 0x18 && i.imm === mapId && insns[k - 1]?.code !== 0x18 ? { ...i, src: BPF_PSEUDO_MAP_FD } : i,
   );
