@@ -87,7 +87,7 @@ for (const [argv, code, err] of [
   [['disasm', '--bogus', 'x'], 2, /unknown option '--bogus'/],
   [['conformance'], 2, /expected one directory, found 0/],
   [['conformance', '/nonexistent'], 2, /is not a directory/],
-  [['conformance', '.', '--engine', 'jit'], 2, /unknown engine 'jit'/],
+  [['conformance', '.', '--engine', 'ebpf'], 2, /unknown engine 'ebpf' \(available: jit, interp\)/],
 ] as const) {
   test(`${argv.join(' ')} exits ${code}: ${err.source}`, async () => {
     const r = await run([...argv]);
@@ -124,7 +124,7 @@ test('conformance runs the whole shared suite: 313/313 tests, 60/60 negatives, l
   assert.equal(r.code, 0, r.out.slice(-2000));
   const lines = r.out.trimEnd().split('\n');
   assert.equal(lines.at(-1), '373 passed, 0 failed');
-  assert.equal(lines.at(-2), 'engine interp: tests 313/313 passed, negatives 60/60 rejected');
+  assert.equal(lines.at(-2), 'engine jit: tests 313/313 passed, negatives 60/60 rejected');
   const j = JSON.parse((await run(['conformance', suite, '--json'])).out) as { total: { passed: number } };
   assert.equal(j.total.passed, 373);
 });

@@ -16,6 +16,7 @@ import { decodeInsns, encodeInsns, InsnError } from '../ebpf/insn.js';
 import { ObjectError } from '../ebpf/object/errors.js';
 import type { ObjectFile } from '../ebpf/object/types.js';
 import { inspectText, objectDisasmText, parseObjectFile } from './bpf-object.js';
+import { ENGINE_HELP, takeEngine } from './options.js';
 
 export interface Io {
   out(s: string): void;
@@ -143,12 +144,13 @@ export function runDisasm(argv: string[], io: Io): number {
   return 0;
 }
 
-export const CONFORMANCE_HELP = `usage: uring-bpf conformance <dir> [--engine interp] [--json]
+export const CONFORMANCE_HELP = `usage: uring-bpf conformance <dir> [--engine jit|interp] [--json]
 Run bpf_conformance .data files: <dir> holds them, or holds tests/ and negative/ (as
 ../shared/conformance/bpf does). Every cpu version and group is enabled; negatives must be rejected.
-Prints each failure and ends with "N passed, N failed"; exit status 1 when anything failed.
-  --engine   the engine that runs the programs (interp; the JIT comes later)
-  --json     the whole report as JSON
+Prints each failure, then "engine E: tests N/N passed, negatives N/N rejected" and "N passed, N
+failed"; exit status 1 when anything failed.
+${ENGINE_HELP}
+  --json            the whole report as JSON
 `;
 
 export function runConformanceCmd(argv: string[], io: Io): number {
@@ -158,15 +160,9 @@ export function runConformanceCmd(argv: string[], io: Io): number {
     return 0;
   }
   const json = args.includes('--json');
-  let engine: string | undefined;
-  try {
-    engine = optionValue(args, '--engine');
-  } catch (e) {
-    io.err(`uring-bpf conformance: ${(e as Error).message}\n${CONFORMANCE_HELP}`);
-    return 2;
-  }
-  if (engine !== undefined && engine !== 'interp') {
-    io.err(`uring-bpf conformance: unknown engine '${engine}' (available: interp)\n`);
+  const engine = takeEngine(args);
+  if (typeof engine !== 'string') {
+    io.err(`uring-bpf conformance: ${engine.error}\n${CONFORMANCE_HELP}`);
     return 2;
   }
   const rest = args.filter((a) => a !== '--json');
@@ -186,7 +182,7 @@ export function runConformanceCmd(argv: string[], io: Io): number {
   }
   let report: ReturnType<typeof runConformance>;
   try {
-    report = runConformance(dir, { engine: 'interp' });
+    report = runConformance(dir, { engine });
   } catch (e) {
     if (e instanceof RangeError) {
       io.err(`uring-bpf conformance: ${e.message}\n`);

@@ -25,11 +25,11 @@ import {
 } from '../uapi/io_uring.js';
 import { Runtime } from '../uring/runtime.js';
 import { copyExample } from './examples/copy.js';
-import type { Example, ExampleResult } from './examples/example.js';
+import type { Example, ExampleOptions, ExampleResult } from './examples/example.js';
 import { pipelineExample } from './examples/pipeline.js';
 import { RFC_EXAMPLES } from './examples/rfc.js';
 
-export type { Example, ExampleResult };
+export type { Example, ExampleOptions, ExampleResult };
 
 function cqeLine(ud: bigint, res: number, flags: number): string {
   return `CQE user_data ${ud}, res ${res}${res < 0 ? ` (${errnoName(res)})` : ''} flags ${flags}`;

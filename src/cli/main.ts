@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Io, runAsm, runConformanceCmd, runDisasm, runInspect } from './bpf-tools.js';
 import { EXAMPLES, type Example } from './examples.js';
+import { runJit } from './jit.js';
+import { takeEngine } from './options.js';
 import { runVerify } from './verify.js';
 
 const HELP = `usage: uring-bpf <command> [options]
@@ -13,7 +15,7 @@ queues whose requests can be BPF programs.
 
 commands:
   examples [name...]   run the built-in examples (all by default), check their
-                       results and exit non-zero on any mismatch
+                       results and exit non-zero on any mismatch (--engine)
   examples --list      list the examples
   asm <file> [-o out]  assemble eBPF text (LLVM or uBPF syntax) into a raw
                        instruction file
@@ -22,7 +24,9 @@ commands:
   inspect <obj.o>      programs, maps, globals and license of a BPF object
   verify <obj.o>       run the verifier on its io_uring programs (--prog NAME,
                        --log-level 0-2); exit 0 when all pass
-  conformance <dir>    run bpf_conformance .data files (--engine interp, --json)
+  conformance <dir>    run bpf_conformance .data files (--engine, --json)
+  jit --wat <obj.o>    print the WebAssembly (WAT) the JIT compiles each program
+                       of the object to (--prog NAME, --guards, --count)
 
 Each command takes --help for its own options.
 
@@ -30,6 +34,8 @@ options:
   -h, --help           show this help
   -V, --version        print the version
   --json               (examples) print results as JSON
+  --engine jit|interp  (examples, conformance, verify) the engine BPF programs
+                       are loaded for: jit (default) or interp, the interpreter
 
 Exit status: 0 on success, 1 when a check failed, 2 on bad usage.
 `;
@@ -45,7 +51,13 @@ const stdio: Io = {
   err: (s) => process.stderr.write(s),
 };
 
-async function runExamples(args: string[], io: Io): Promise<number> {
+async function runExamples(argv: string[], io: Io): Promise<number> {
+  const args = [...argv];
+  const engine = takeEngine(args);
+  if (typeof engine !== 'string') {
+    io.err(`uring-bpf examples: ${engine.error}\n`);
+    return 2;
+  }
   const json = args.includes('--json');
   const names = args.filter((a) => !a.startsWith('-'));
   if (args.includes('--list')) {
@@ -74,7 +86,7 @@ async function runExamples(args: string[], io: Io): Promise<number> {
     const t0 = process.hrtime.bigint();
     let result: Awaited<ReturnType<Example['run']>>;
     try {
-      result = await ex.run();
+      result = await ex.run({ engine });
     } catch (e) {
       failed++;
       const msg = e instanceof Error ? e.message : String(e);
@@ -121,6 +133,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   if (cmd === 'inspect') return runInspect(rest, io);
   if (cmd === 'verify') return runVerify(rest, io);
   if (cmd === 'conformance') return runConformanceCmd(rest, io);
+  if (cmd === 'jit') return runJit(rest, io);
   io.err(`uring-bpf: unknown command '${cmd}'\n${HELP}`);
   return 2;
 }

@@ -14,14 +14,16 @@ import { VerifierError } from '../ebpf/verifier/errors.js';
 import { iouringRegistry } from '../uring/bpf/load.js';
 import { Runtime } from '../uring/runtime.js';
 import type { Io } from './bpf-tools.js';
+import { ENGINE_HELP, takeEngine } from './options.js';
 
-export const VERIFY_HELP = `usage: uring-bpf verify <obj.o> [--prog NAME] [--log-level N]
+export const VERIFY_HELP = `usage: uring-bpf verify <obj.o> [--prog NAME] [--log-level N] [--engine jit|interp]
 Run the verifier on the io_uring programs of a BPF object, as loading does, and print each one's
 verdict: instructions, processed instructions, states and time; a refused program's log names the
 instruction, its source line (BTF line info), the register state that broke the rule and a fix.
   --prog NAME       verify only this program (a function name; default: every io_uring program)
   --log-level N     0: the verdict and any rejection (default); 1: also the instructions of the
                     path that failed; 2: every processed instruction with the register state
+${ENGINE_HELP}
 Exit status: 0 when every program passes, 1 when one is refused or the object does not load, 2 on
 bad usage.
 `;
@@ -37,6 +39,8 @@ export function runVerify(argv: string[], io: Io): number {
     return 0;
   }
   const args = [...argv];
+  const engine = takeEngine(args);
+  if (typeof engine !== 'string') return usage(io, engine.error);
   let prog: string | null = null;
   let level: LogLevel = 0;
   const files: string[] = [];
@@ -83,7 +87,7 @@ export function runVerify(argv: string[], io: Io): number {
   }
   const rt = new Runtime();
   const { helpers } = iouringRegistry(rt.bpfMaps);
-  const loaded = obj.load({ mem: rt.mem, maps: rt.bpfMaps, helpers, verify: false });
+  const loaded = obj.load({ mem: rt.mem, maps: rt.bpfMaps, helpers, verify: false, engine });
   const gpl = isGplCompatible(obj.file.license);
   let failed = 0;
   for (const def of chosen) {

@@ -24,7 +24,7 @@ export function exampleObject(dir: string, file: string): Uint8Array {
   return readFileSync(join(examplesRoot(), dir, file));
 }
 
-export type { Example, ExampleResult } from './example.js';
+export type { Example, ExampleOptions, ExampleResult } from './example.js';
 
 /** One check of an example's result. */
 export type ExampleCheck = ExampleResult['checks'][number];

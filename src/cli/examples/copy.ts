@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EngineKind } from '../../ebpf/run-env.js';
 import { prepBpf } from '../../liburing/prep.js';
 import { IoUring } from '../../liburing/ring.js';
 import { errnoName } from '../../uapi/errno.js';
@@ -45,6 +46,8 @@ export interface CopyOptions {
   readonly bufSize?: number;
   /** CQ of the OPEN stage (default 1); the ring gets CQs 1..cqBase + 3. */
   readonly cqBase?: number;
+  /** The engine the program is loaded for (default 'jit'). */
+  readonly engine?: EngineKind;
 }
 
 export interface CopyRun {
@@ -87,7 +90,10 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
   if (!Number.isInteger(cqBase) || cqBase < 1) throw new RangeError(`cqBase must be >= 1, got ${cqBase}`);
   const rt = new Runtime({ size: 8 * 1024 * 1024 + bufSize });
   const ring = IoUring.queueInit(8, { cqSizes: new Array<number>(cqBase + 3).fill(8), runtime: rt });
-  const obj = rt.bpfLoad(exampleObject('copy', 'copy.bpf.o'));
+  const obj = rt.bpfLoad(
+    exampleObject('copy', 'copy.bpf.o'),
+    opts.engine === undefined ? {} : { engine: opts.engine },
+  );
   try {
     const reg = await ring.registerBpf([obj.progFd('copy')]);
     if (reg !== 0) throw new Error(`IORING_REGISTER_BPF: expected 0, got ${reg}`);
@@ -146,7 +152,7 @@ export const copyExample: Example = {
   name: 'copy',
   summary:
     'cat as one BPF request: examples/copy/copy.bpf.o chains OPENAT, READs, WRITEs and CLOSE per input file from BPF',
-  async run() {
+  async run(opts = {}) {
     const lines: string[] = [];
     const checks: ExampleResult['checks'] = [];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uring-bpf-copy-'));
@@ -161,7 +167,7 @@ export const copyExample: Example = {
       const fd = fs.openSync(out, 'w');
       let r: CopyRun;
       try {
-        r = await runCopy({ inputs, outFd: fd, bufSize: 4096 });
+        r = await runCopy({ inputs, outFd: fd, bufSize: 4096, ...opts });
       } finally {
         fs.closeSync(fd);
       }
@@ -198,7 +204,11 @@ export const copyExample: Example = {
       const fd2 = fs.openSync(out2, 'w');
       let f: CopyRun;
       try {
-        f = await runCopy({ inputs: [inputs[0]!, path.join(dir, 'missing'), inputs[2]!], outFd: fd2 });
+        f = await runCopy({
+          inputs: [inputs[0]!, path.join(dir, 'missing'), inputs[2]!],
+          outFd: fd2,
+          ...opts,
+        });
       } finally {
         fs.closeSync(fd2);
       }

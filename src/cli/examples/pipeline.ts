@@ -4,6 +4,8 @@
  * the same work driven from TypeScript (a loop keeping `depth` NOPs in flight with submit/reap).
  * The three drivers here are also the NOP-chain benchmark's bodies (bench/bpf.ts).
  */
+
+import type { EngineKind } from '../../ebpf/run-env.js';
 import { prepBpf, prepNop } from '../../liburing/prep.js';
 import { IoUring } from '../../liburing/ring.js';
 import { IOSQE_IO_LINK } from '../../uapi/io_uring.js';
@@ -27,6 +29,8 @@ export interface PipelineOptions {
   readonly depth: number;
   /** NOPs to complete in all. */
   readonly target: number;
+  /** runBpfPipeline: the engine the program is loaded for (default 'jit'). */
+  readonly engine?: EngineKind;
 }
 
 export interface BpfPipelineRun {
@@ -71,6 +75,7 @@ export async function runBpfPipeline(o: PipelineOptions): Promise<BpfPipelineRun
   const ring = IoUring.queueInit(8, { cqSizes: [cq1], runtime: rt });
   const obj = rt.bpfLoad(exampleObject('pipeline', 'pipeline.bpf.o'), {
     globals: { depth: o.depth, target: BigInt(o.target) },
+    ...(o.engine === undefined ? {} : { engine: o.engine }),
   });
   try {
     const reg = await ring.registerBpf([obj.progFd('pipeline')]);
@@ -213,10 +218,10 @@ const TARGET = 10_000;
 export const pipelineExample: Example = {
   name: 'pipeline',
   summary: `examples/pipeline/pipeline.bpf.o keeps ${DEPTH} NOPs in flight until ${TARGET} completed as one BPF request, vs the same loop in TypeScript`,
-  async run() {
+  async run(opts = {}) {
     const lines: string[] = [];
     const checks: ExampleResult['checks'] = [];
-    const b = await runBpfPipeline({ depth: DEPTH, target: TARGET });
+    const b = await runBpfPipeline({ depth: DEPTH, target: TARGET, ...opts });
     const runs = Math.ceil(TARGET / DEPTH) + 1;
     lines.push(
       `BPF: one request, depth ${DEPTH}, target ${TARGET}: res ${b.res}, ${b.counters[2]} runs, ${(Number(b.ns) / 1e6).toFixed(1)} ms, ${rateText(TARGET, b.ns)} NOPs`,

@@ -44,7 +44,7 @@ import { KERNEL_TIMESPEC } from '../../uapi/layout.js';
 import type { BpfLoaded } from '../../uring/bpf/load.js';
 import { Runtime } from '../../uring/runtime.js';
 import { examplesRoot } from './common.js';
-import type { Example, ExampleResult } from './example.js';
+import type { Example, ExampleOptions, ExampleResult } from './example.js';
 
 /** The package's examples/rfc/uring.bpf.o. */
 export const RFC_OBJECT = path.join(examplesRoot(), 'rfc', 'uring.bpf.o');
@@ -82,9 +82,12 @@ class Output {
  * ring_prep(): 8 entries, nr_cq 2 with cq_sizes {128, 128}; a fresh load of uring.bpf.o (so `arr`
  * starts zeroed); the table [test, counting, pingpong, write_file] registered as slots 0..3.
  */
-async function ringPrep(rt: Runtime): Promise<{ ring: IoUring; obj: BpfLoaded }> {
+async function ringPrep(rt: Runtime, opts: ExampleOptions = {}): Promise<{ ring: IoUring; obj: BpfLoaded }> {
   const ring = IoUring.queueInit(8, { cqSizes: [128, 128], runtime: rt });
-  const obj = rt.bpfLoad(fs.readFileSync(RFC_OBJECT));
+  const obj = rt.bpfLoad(
+    fs.readFileSync(RFC_OBJECT),
+    opts.engine === undefined ? {} : { engine: opts.engine },
+  );
   const r = await ring.registerBpf(['test', 'counting', 'pingpong', 'write_file'].map((n) => obj.progFd(n)));
   if (r !== 0) throw new Error(`IORING_REGISTER_BPF: expected 0, got ${r}`);
   return { ring, obj };
@@ -115,9 +118,9 @@ const test1: Example = {
   name: 'rfc-test1',
   summary:
     'RFC test1: a BPF request (slot 0) emits CQEs to CQ 0 and 1, reaps CQ 1, queues a NOP, swaps a user secret 29 -> 31, waits for a CQE and runs again',
-  async run() {
+  async run(opts) {
     const out = new Output();
-    const { ring, obj } = await ringPrep(newRuntime());
+    const { ring, obj } = await ringPrep(newRuntime(), opts);
     try {
       const secret = ring.mem.alloc(8);
       ring.mem.writeU64(secret, 29n);
@@ -153,9 +156,9 @@ const test2: Example = {
   name: 'rfc-test2',
   summary:
     'RFC test2: a BPF request (slot 1) ticks 11 times, each run arming a 200 ms TIMEOUT on CQ 1 and sleeping until its CQE (about 2.2 s)',
-  async run() {
+  async run(opts) {
     const out = new Output();
-    const { ring, obj } = await ringPrep(newRuntime());
+    const { ring, obj } = await ringPrep(newRuntime(), opts);
     try {
       const b = ring.mem.alloc(KERNEL_TIMESPEC.size);
       ring.mem.writeU64(b, 0n); // tv_sec
@@ -185,9 +188,9 @@ const test3: Example = {
   name: 'rfc-test3',
   summary:
     'RFC test3: two BPF requests (slot 2 twice) bounce a counter 0..21 between CQ 1 and CQ 2 with emit/reap, kicked off by a NOP on CQ 1',
-  async run() {
+  async run(opts) {
     const out = new Output();
-    const { ring, obj } = await ringPrep(newRuntime());
+    const { ring, obj } = await ringPrep(newRuntime(), opts);
     try {
       const uctx = ring.mem.alloc(8, 4); // struct ping_ctx uctx[2] = {{0}, {1}}
       const u0 = uctx;
@@ -217,14 +220,14 @@ const test4: Example = {
   name: 'rfc-test4',
   summary:
     'RFC test4: a BPF request (slot 3) writes 256 KiB of 0xAE to fixed file 0 in 16 WRITEs of 16 KiB, at most 4 in flight, reaping them from CQ 1',
-  async run() {
+  async run(opts) {
     const out = new Output();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uring-bpf-rfc-'));
     const file = path.join(dir, 'bpf_file');
     const fd = fs.openSync(file, 'w+');
     fs.rmSync(dir, { recursive: true, force: true }); // unlinked once open, as the RFC does
     try {
-      const { ring, obj } = await ringPrep(newRuntime());
+      const { ring, obj } = await ringPrep(newRuntime(), opts);
       try {
         const buf = allocBuffer(ring.mem, FILL_FSIZE, 4096);
         buf.bytes.fill(0xae);
@@ -353,7 +356,7 @@ const asm: Example = {
   name: 'rfc-asm',
   summary:
     'RFC io_uring-bpf-asm: a program given as raw instructions (slot 1 of 3) queues an SQE with opcode 244; it fails {60, -22} on CQ 0 and the helper returns 0',
-  async run() {
+  async run(opts = {}) {
     const out = new Output();
     const rt = newRuntime();
     const ring = IoUring.queueInit(8, { cqSizes: [128], runtime: rt });
@@ -364,6 +367,7 @@ const asm: Example = {
         type: BPF_PROG_TYPE_IOURING,
         sleepable: true,
         name: 'asm',
+        ...(opts.engine === undefined ? {} : { engine: opts.engine }),
       });
       out.check('IORING_REGISTER_BPF of 3 slots', String(await ring.registerBpf([fd, fd, fd])), '0');
       bpfSqe(ring, 1, 13);
