@@ -1,17 +1,58 @@
 /** A function body emitter: opcodes with their immediates, label-depth bookkeeping, and a WAT rendering. */
 
-import { s32, s64, u32 } from './leb128.js';
+import { pushS32, pushS64, pushU32 } from './leb128.js';
 import { BLOCKTYPE_EMPTY, type BlockType, OPS, type OpInfo, VALTYPE } from './opcodes.js';
 
 /** Immediates as given to `op`: numbers, a bigint for i64.const, a number[] for br_table depths. */
 export type Immediate = number | bigint | readonly number[] | BlockType;
 
 interface Instr {
+  readonly info: OpInfo;
   readonly name: string;
-  /** The immediates rendered as WAT text (may be empty). */
-  readonly text: string;
+  /** The immediates as given (rendered as WAT text only by toWat()). */
+  readonly args: readonly Immediate[];
   /** Nesting depth before the instruction (for indentation). */
   readonly depth: number;
+}
+
+const NO_ARGS: readonly Immediate[] = [];
+
+/** The WAT text of an instruction's immediates (may be empty); op() checked them. */
+function immText(info: OpInfo, args: readonly Immediate[]): string {
+  switch (info.imm) {
+    case 'block': {
+      const bt = args[0] ?? 'empty';
+      return bt === 'empty' ? '' : `(result ${String(bt)})`;
+    }
+    case 'labels':
+      return [...(args[0] as readonly number[]), args[1] as number].join(' ');
+    case 'call_indirect': {
+      const tbl = (args[1] as number | undefined) ?? 0;
+      return `${tbl === 0 ? '' : `${tbl} `}(type ${args[0] as number})`;
+    }
+    case 'memarg': {
+      const natural = info.natural ?? 0;
+      const offset = (args[0] as number | undefined) ?? 0;
+      const align = (args[1] as number | undefined) ?? natural;
+      const parts: string[] = [];
+      if (offset !== 0) parts.push(`offset=${offset}`);
+      if (align !== natural) parts.push(`align=${1 << align}`);
+      return parts.join(' ');
+    }
+    case 'i32': {
+      const v = args[0] as number;
+      return String(v > 0x7fffffff && v <= 0xffffffff ? v | 0 : v);
+    }
+    case 'i64': {
+      const v = args[0] as bigint;
+      return String(v >= 1n << 63n && v < 1n << 64n ? BigInt.asIntN(64, v) : v);
+    }
+    case 'label':
+    case 'index':
+      return String(args[0]);
+    default:
+      return '';
+  }
 }
 
 type Frame = 'block' | 'loop' | 'if' | 'else';
@@ -30,6 +71,13 @@ function imm<T extends Immediate>(
   return v;
 }
 const isNum = (v: Immediate): v is number => typeof v === 'number';
+
+function u32Arg(name: string, v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new RangeError(`${name}: ${what} must be an integer in 0..0xffffffff, found ${v}`);
+  }
+  return v;
+}
 const isBig = (v: Immediate): v is bigint => typeof v === 'bigint';
 const isArr = (v: Immediate): v is readonly number[] => Array.isArray(v);
 const isBlockType = (v: Immediate): v is BlockType =>
@@ -79,83 +127,14 @@ export class CodeBuilder {
       throw new TypeError(`${name}: expected at most ${EXPECTED[info.imm]} immediates, found ${args.length}`);
     }
     const depth = this.#frames.length;
-    const out: number[] = [...info.code];
-    let text = '';
-    switch (info.imm) {
-      case 'none':
-        break;
-      case 'block': {
-        const bt = args.length === 0 ? 'empty' : imm(name, args, 0, isBlockType, 'a block type');
-        out.push(bt === 'empty' ? BLOCKTYPE_EMPTY : VALTYPE[bt]);
-        if (bt !== 'empty') text = `(result ${bt})`;
-        break;
-      }
-      case 'label': {
-        const d = imm(name, args, 0, isNum, 'a label depth');
-        this.#checkLabel(name, d);
-        out.push(...u32(d));
-        text = String(d);
-        break;
-      }
-      case 'labels': {
-        const targets = imm(name, args, 0, isArr, 'an array of label depths');
-        const dflt = imm(name, args, 1, isNum, 'the default label depth');
-        out.push(...u32(targets.length));
-        for (const d of [...targets, dflt]) {
-          this.#checkLabel(name, d);
-          out.push(...u32(d));
-        }
-        text = [...targets, dflt].join(' ');
-        break;
-      }
-      case 'index': {
-        const idx = imm(name, args, 0, isNum, 'an index');
-        out.push(...u32(idx));
-        text = String(idx);
-        break;
-      }
-      case 'call_indirect': {
-        const type = imm(name, args, 0, isNum, 'a type index');
-        const tbl = args.length > 1 ? imm(name, args, 1, isNum, 'a table index') : 0;
-        out.push(...u32(type), ...u32(tbl));
-        text = `${tbl === 0 ? '' : `${tbl} `}(type ${type})`;
-        break;
-      }
-      case 'memarg': {
-        const natural = info.natural ?? 0;
-        const offset = args.length > 0 ? imm(name, args, 0, isNum, 'an offset') : 0;
-        const align = args.length > 1 ? imm(name, args, 1, isNum, 'an align (log2)') : natural;
-        if (!Number.isInteger(align) || align < 0 || align > natural) {
-          throw new RangeError(`${name}: align (log2) must be in 0..${natural}, found ${align}`);
-        }
-        if (info.code[0] === 0xfe && align !== natural) {
-          throw new RangeError(`${name}: atomic accesses need the natural align ${natural}, found ${align}`);
-        }
-        out.push(...u32(align), ...u32(offset));
-        const parts: string[] = [];
-        if (offset !== 0) parts.push(`offset=${offset}`);
-        if (align !== natural) parts.push(`align=${1 << align}`);
-        text = parts.join(' ');
-        break;
-      }
-      case 'mem0':
-        out.push(0x00);
-        break;
-      case 'i32': {
-        const v = imm(name, args, 0, isNum, 'a number');
-        // Accept u32 bit patterns too (0x80000000..0xffffffff) as their s32 reading.
-        const s = v > 0x7fffffff && v <= 0xffffffff ? v | 0 : v;
-        out.push(...s32(s));
-        text = String(s);
-        break;
-      }
-      case 'i64': {
-        const v = imm(name, args, 0, isBig, 'a bigint');
-        const s = v >= 1n << 63n && v < 1n << 64n ? BigInt.asIntN(64, v) : v;
-        out.push(...s64(s));
-        text = String(s);
-        break;
-      }
+    const out = this.#bytes;
+    const mark = out.length;
+    try {
+      this.#encode(name, info, args, out);
+    } catch (e) {
+      // A refused instruction leaves nothing behind.
+      out.length = mark;
+      throw e;
     }
     let indent = depth;
     if (name === 'block' || name === 'loop' || name === 'if') {
@@ -169,9 +148,82 @@ export class CodeBuilder {
       this.#frames.pop();
       indent = depth - 1;
     }
-    this.#bytes.push(...out);
-    this.#instrs.push({ name, text, depth: indent });
+    this.#instrs.push({ info, name, args: args.length === 0 ? NO_ARGS : args, depth: indent });
     return this;
+  }
+
+  /** Append the opcode and immediates of `name` to `out` (throws on a bad immediate). */
+  #encode(name: string, info: OpInfo, args: readonly Immediate[], out: number[]): void {
+    for (const b of info.code) out.push(b);
+    switch (info.imm) {
+      case 'none':
+        break;
+      case 'block': {
+        const bt = args.length === 0 ? 'empty' : imm(name, args, 0, isBlockType, 'a block type');
+        out.push(bt === 'empty' ? BLOCKTYPE_EMPTY : VALTYPE[bt]);
+        break;
+      }
+      case 'label': {
+        const d = imm(name, args, 0, isNum, 'a label depth');
+        this.#checkLabel(name, d);
+        pushU32(out, d);
+        break;
+      }
+      case 'labels': {
+        const targets = imm(name, args, 0, isArr, 'an array of label depths');
+        const dflt = imm(name, args, 1, isNum, 'the default label depth');
+        pushU32(out, targets.length);
+        for (const d of [...targets, dflt]) {
+          this.#checkLabel(name, d);
+          pushU32(out, d);
+        }
+        break;
+      }
+      case 'index':
+        pushU32(out, u32Arg(name, imm(name, args, 0, isNum, 'an index'), 'an index'));
+        break;
+      case 'call_indirect': {
+        const type = imm(name, args, 0, isNum, 'a type index');
+        const tbl = args.length > 1 ? imm(name, args, 1, isNum, 'a table index') : 0;
+        pushU32(out, u32Arg(name, type, 'a type index'));
+        pushU32(out, u32Arg(name, tbl, 'a table index'));
+        break;
+      }
+      case 'memarg': {
+        const natural = info.natural ?? 0;
+        const offset = args.length > 0 ? imm(name, args, 0, isNum, 'an offset') : 0;
+        const align = args.length > 1 ? imm(name, args, 1, isNum, 'an align (log2)') : natural;
+        if (!Number.isInteger(align) || align < 0 || align > natural) {
+          throw new RangeError(`${name}: align (log2) must be in 0..${natural}, found ${align}`);
+        }
+        if (info.code[0] === 0xfe && align !== natural) {
+          throw new RangeError(`${name}: atomic accesses need the natural align ${natural}, found ${align}`);
+        }
+        pushU32(out, align);
+        pushU32(out, u32Arg(name, offset, 'an offset'));
+        break;
+      }
+      case 'mem0':
+        out.push(0x00);
+        break;
+      case 'i32': {
+        const v = imm(name, args, 0, isNum, 'a number');
+        if (!Number.isInteger(v) || v < -0x80000000 || v > 0xffffffff) {
+          throw new RangeError(`${name}: expected an s32 (or u32 bit pattern), found ${v}`);
+        }
+        // Accept u32 bit patterns too (0x80000000..0xffffffff) as their s32 reading.
+        pushS32(out, v > 0x7fffffff ? v | 0 : v);
+        break;
+      }
+      case 'i64': {
+        const v = imm(name, args, 0, isBig, 'a bigint');
+        if (v < -(1n << 63n) || v >= 1n << 64n) {
+          throw new RangeError(`${name}: expected an s64 (or u64 bit pattern), found ${v}`);
+        }
+        pushS64(out, v >= 1n << 63n ? BigInt.asIntN(64, v) : v);
+        break;
+      }
+    }
   }
 
   #checkLabel(name: string, d: number): void {
@@ -218,7 +270,10 @@ export class CodeBuilder {
   /** The body as flat WAT instructions, one a line, indented two spaces per block depth (plus `indent`). */
   toWat(indent = 0): string {
     return this.#instrs
-      .map((ins) => `${'  '.repeat(indent + ins.depth)}${ins.name}${ins.text === '' ? '' : ` ${ins.text}`}`)
+      .map((ins) => {
+        const text = immText(ins.info, ins.args);
+        return `${'  '.repeat(indent + ins.depth)}${ins.name}${text === '' ? '' : ` ${text}`}`;
+      })
       .join('\n');
   }
 }

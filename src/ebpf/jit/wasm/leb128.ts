@@ -73,3 +73,38 @@ export function s64(value: bigint): number[] {
     out.push(byte | 0x80);
   }
 }
+
+/* Appending forms (no intermediate arrays), for emitters that write many instructions. */
+
+/** Append the unsigned LEB128 of `value` (a u32 the caller checked) to `out`. */
+export function pushU32(out: number[], value: number): void {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+}
+
+/** Append the signed LEB128 of `value` (an s32 the caller checked) to `out`. */
+export function pushS32(out: number[], value: number): void {
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Append the signed LEB128 of an s64 to `out` (an s32-range value takes the number path). */
+export function pushS64(out: number[], value: bigint): void {
+  if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) {
+    pushS32(out, Number(value));
+    return;
+  }
+  for (const b of s64(value)) out.push(b);
+}
