@@ -59,6 +59,11 @@ export interface CompileOptions {
   readonly count?: boolean;
   /** may_goto jumps once fewer instructions than this are left (with `count`; default 0). */
   readonly mayGotoReserve?: number;
+  /**
+   * Keep the text of every instruction for `wat` (default false: `wat` then compiles the program again
+   * with text on first use; loads that never look at it emit faster).
+   */
+  readonly text?: boolean;
   /** Memory limits of the imported memory, in 64 KiB pages (default min 1, max 65536). */
   readonly minPages?: number;
   readonly maxPages?: number;
@@ -179,6 +184,7 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     count,
     mayGotoReserve: reserve,
     tailCapable,
+    text: options.text === true,
   };
 
   const emitters: FunctionEmitter[] = [];
@@ -205,7 +211,7 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
   m.addFunction({
     params: Array<ValType>(11).fill('i32'),
     results: ['i64'],
-    body: runWrapper(base, guards),
+    body: runWrapper(base, guards, options.text === true),
     name: 'run',
     localNames: ['r1lo', 'r1hi', 'r2lo', 'r2hi', 'r3lo', 'r3hi', 'r4lo', 'r4hi', 'r5lo', 'r5hi', 'r10'],
     export: 'run',
@@ -218,9 +224,14 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     for (const s of e.sites) sites.push({ ...s, offset: s.offset + o });
   });
   sites.sort((a, b) => a.offset - b.offset);
+  let wat: string | null = null;
   return {
     bytes,
-    wat: m.toWat(),
+    // Rendered on first use: most loads never look at it.
+    get wat(): string {
+      wat ??= options.text === true ? m.toWat() : compileProgram(insns, { ...options, text: true }).wat;
+      return wat;
+    },
     blocks,
     functions: cfg.functions.length,
     helperImports: plain,
@@ -246,8 +257,8 @@ function jcondIn(insns: readonly Insn[]): boolean {
  * run(r1..r5 as (lo, hi) i32 pairs, fp i32): zero frame 0 (guards), call main with r0 = r6..r9 = 0 and
  * depth 0, keep r0. Numbers, not BigInts, cross the JS boundary on the way in.
  */
-function runWrapper(main: number, guards: boolean): CodeBuilder {
-  const c = new CodeBuilder();
+function runWrapper(main: number, guards: boolean, text: boolean): CodeBuilder {
+  const c = new CodeBuilder({ text });
   const FP_PARAM = 10;
   if (guards) {
     c.op('local.get', FP_PARAM).op('i32.const', MAX_BPF_STACK).op('i32.sub');

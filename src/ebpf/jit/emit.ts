@@ -140,6 +140,8 @@ export interface EmitContext {
   readonly guards: boolean;
   readonly count: boolean;
   readonly mayGotoReserve: number;
+  /** Keep the instructions for WAT text. */
+  readonly text: boolean;
   /** Whether a helper may start a tail call (its calls go through the tail-call import). */
   tailCapable(def: HelperDef): boolean;
 }
@@ -147,7 +149,7 @@ export interface EmitContext {
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 export class FunctionEmitter {
-  readonly c = new CodeBuilder();
+  readonly c: CodeBuilder;
   readonly sites: Site[] = [];
   readonly #x: EmitContext;
   readonly #starts: readonly number[];
@@ -158,6 +160,7 @@ export class FunctionEmitter {
   #pc = 0;
 
   constructor(x: EmitContext, starts: readonly number[], ends: readonly number[], blocks: readonly number[]) {
+    this.c = new CodeBuilder({ text: x.text });
     this.#x = x;
     this.#starts = starts;
     this.#ends = ends;

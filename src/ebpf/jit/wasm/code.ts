@@ -16,6 +16,9 @@ interface Instr {
 }
 
 const NO_ARGS: readonly Immediate[] = [];
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
+const U64_MAX = (1n << 64n) - 1n;
 
 /** The WAT text of an instruction's immediates (may be empty); op() checked them. */
 function immText(info: OpInfo, args: readonly Immediate[]): string {
@@ -100,6 +103,13 @@ const EXPECTED: Record<OpInfo['imm'], number> = {
 export class CodeBuilder {
   readonly #bytes: number[] = [];
   readonly #instrs: Instr[] = [];
+  /** Whether instructions are kept for toWat() (a compiler that never renders text skips it). */
+  readonly #text: boolean;
+
+  /** `text: false` makes toWat() unavailable and emission cheaper (no record per instruction). */
+  constructor(options: { text?: boolean } = {}) {
+    this.#text = options.text ?? true;
+  }
   readonly #frames: Frame[] = [];
   #finished = false;
 
@@ -148,7 +158,7 @@ export class CodeBuilder {
       this.#frames.pop();
       indent = depth - 1;
     }
-    this.#instrs.push({ info, name, args: args.length === 0 ? NO_ARGS : args, depth: indent });
+    if (this.#text) this.#instrs.push({ info, name, args: args.length === 0 ? NO_ARGS : args, depth: indent });
     return this;
   }
 
@@ -217,10 +227,10 @@ export class CodeBuilder {
       }
       case 'i64': {
         const v = imm(name, args, 0, isBig, 'a bigint');
-        if (v < -(1n << 63n) || v >= 1n << 64n) {
+        if (v < S64_MIN || v > U64_MAX) {
           throw new RangeError(`${name}: expected an s64 (or u64 bit pattern), found ${v}`);
         }
-        pushS64(out, v >= 1n << 63n ? BigInt.asIntN(64, v) : v);
+        pushS64(out, v > S64_MAX ? BigInt.asIntN(64, v) : v);
         break;
       }
     }
@@ -264,11 +274,12 @@ export class CodeBuilder {
       this.#bytes.push(0x0b);
       this.#finished = true;
     }
-    return Uint8Array.from(this.#bytes);
+    return new Uint8Array(this.#bytes);
   }
 
   /** The body as flat WAT instructions, one a line, indented two spaces per block depth (plus `indent`). */
   toWat(indent = 0): string {
+    if (!this.#text) throw new TypeError('toWat: this body was built with text: false');
     return this.#instrs
       .map((ins) => {
         const text = immText(ins.info, ins.args);

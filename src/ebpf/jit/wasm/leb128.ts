@@ -102,8 +102,10 @@ export function pushS32(out: number[], value: number): void {
 
 /** Append the signed LEB128 of an s64 to `out` (an s32-range value takes the number path). */
 export function pushS64(out: number[], value: bigint): void {
-  if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) {
-    pushS32(out, Number(value));
+  const n = Number(value);
+  if (n >= -0x8000_0000 && n <= 0x7fff_ffff) {
+    // Exact: a double holds every s32, and a larger bigint never rounds into that range.
+    pushS32(out, n);
     return;
   }
   for (const b of s64(value)) out.push(b);

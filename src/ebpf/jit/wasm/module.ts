@@ -223,30 +223,45 @@ export class ModuleBuilder {
       out.push(...section(SECTION.export, vec(exps)));
     }
     this.#codeOffsets = [];
+    let codeSection = new Uint8Array(0);
     if (this.#funcs.length !== 0) {
-      // Offsets inside the section content first, made absolute once the section header is known.
-      const content: number[] = [...u32(this.#funcs.length)];
-      const rel: number[] = [];
-      for (const f of this.#funcs) {
+      // The bodies are copied once into one buffer; offsets are relative to the section content
+      // first, made absolute once the section header is known.
+      const bodies = this.#funcs.map((f) => {
         const locals = vec(groupLocals(f.def.locals ?? []).map(([n, t]) => [...u32(n), VALTYPE[t]]));
         const code = f.def.body.finish();
-        const size = u32(locals.length + code.length);
-        rel.push(content.length + size.length + locals.length);
-        for (const b of size) content.push(b);
-        for (const b of locals) content.push(b);
-        for (const b of code) content.push(b);
-      }
-      const header = [SECTION.code, ...u32(content.length)];
+        return { locals, code, size: u32(locals.length + code.length) };
+      });
+      const count = u32(this.#funcs.length);
+      let contentLen = count.length;
+      for (const b of bodies) contentLen += b.size.length + b.locals.length + b.code.length;
+      const header = [SECTION.code, ...u32(contentLen)];
+      const buf = new Uint8Array(contentLen);
+      buf.set(count, 0);
+      let at = count.length;
       const start = out.length + header.length;
-      this.#codeOffsets = rel.map((r) => start + r);
+      for (const b of bodies) {
+        buf.set(b.size, at);
+        at += b.size.length;
+        buf.set(b.locals, at);
+        at += b.locals.length;
+        this.#codeOffsets.push(start + at);
+        buf.set(b.code, at);
+        at += b.code.length;
+      }
       for (const b of header) out.push(b);
-      for (const b of content) out.push(b);
+      codeSection = buf;
     }
+    const tail: number[] = [];
     if (options.names !== false) {
       const ns = this.#nameSection();
-      if (ns.length !== 0) out.push(...section(SECTION.custom, [...name('name'), ...ns]));
+      if (ns.length !== 0) for (const b of section(SECTION.custom, [...name('name'), ...ns])) tail.push(b);
     }
-    return Uint8Array.from(out);
+    const result = new Uint8Array(out.length + codeSection.length + tail.length);
+    result.set(out, 0);
+    result.set(codeSection, out.length);
+    result.set(tail, out.length + codeSection.length);
+    return result;
   }
 
   /** The module as WAT text (flat bodies), for `jit --wat` and golden tests. */
