@@ -421,7 +421,7 @@ describe('opcode values checked by running them', () => {
 });
 
 describe('ModuleBuilder.toWat', () => {
-  it('renders types, imports, functions with named params/locals, and exports', () => {
+  it('renders types, imports, functions with named params/locals (used by name in the body), and exports', () => {
     const m = new ModuleBuilder();
     m.importMemory('env', 'mem', { min: 1, max: 10, shared: true });
     const h = m.importFunction('env', 'helper', ['i64'], ['i64']);
@@ -444,9 +444,9 @@ describe('ModuleBuilder.toWat', () => {
         '  (import "env" "helper" (func (;0;) (type 0)))',
         '  (import "env" "mem" (memory 1 10 shared))',
         '  (func $prog (type 0) (param $r1 i64) (result i64) (local $r0 i64) (local i32)',
-        '    local.get 0',
+        '    local.get $r1',
         '    call 0',
-        '    local.tee 1',
+        '    local.tee $r0',
         '  )',
         '  (export "run" (func 1))',
         ')',

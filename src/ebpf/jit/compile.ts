@@ -44,7 +44,14 @@ import { type HelperDef, HelperRegistry, type InlineArrayLookup } from '../helpe
 import { type Insn, insnClass, isLddw, jmpOp } from '../insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver, WORDS } from '../interp-decode.js';
 import { buildProgramCfg } from './cfg.js';
-import { type EmitContext, FUNC_LOCAL_NAMES, FUNC_LOCALS, FunctionEmitter, type Site } from './emit.js';
+import {
+  type EmitContext,
+  FUNC_LOCAL_NAMES,
+  FUNC_LOCALS,
+  FunctionEmitter,
+  r1LddwSlot,
+  type Site,
+} from './emit.js';
 import { structure } from './structure.js';
 import { CodeBuilder } from './wasm/code.js';
 import { ModuleBuilder } from './wasm/module.js';
@@ -104,25 +111,44 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
   const decoded = decodeProgram(insns, registry, options.resolveLddw, reserve);
   const cfg = buildProgramCfg(insns);
 
-  // Helpers: plain imports for `call imm` of helpers that cannot tail call.
+  const lddwValue = (pc: number): bigint => {
+    const lo = decoded.code[pc * WORDS + 2] as number;
+    const hi = decoded.code[pc * WORDS + 3] as number;
+    return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  };
+
+  // Helpers: inlined ARRAY lookups (r1 from an lddw of the same block), plain imports for the other
+  // `call imm` of helpers that cannot tail call, the `tail` import for the rest and callx.
   const tailCapable = (def: HelperDef): boolean => def.id === BPF_FUNC_tail_call;
   const plain: HelperDef[] = [];
+  const inlineAt = new Map<number, InlineArrayLookup>();
+  const inlined = new Map<number, InlineArrayLookup>();
   let hasTail = false;
-  for (let pc = 0; pc < insns.length; pc++) {
-    const insn = insns[pc] as Insn;
-    if (isLddw(insn)) {
-      pc++;
-      continue;
+  cfg.starts.forEach((first, b) => {
+    const end = cfg.ends[b] as number;
+    for (let pc = first; pc < end; pc++) {
+      const insn = insns[pc] as Insn;
+      if (isLddw(insn)) {
+        pc++;
+        continue;
+      }
+      if (insnClass(insn.code) !== 0x05 || jmpOp(insn.code) !== 0x80) continue;
+      if ((insn.code & 0x08) !== 0) hasTail = true;
+      else if (insn.src === 0) {
+        const def = decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef;
+        if (tailCapable(def)) {
+          hasTail = true;
+          continue;
+        }
+        const slot = def.inlineArrayLookup === undefined ? null : r1LddwSlot(insns, pc, first);
+        const layout = slot === null ? null : (def.inlineArrayLookup?.(lddwValue(slot)) ?? null);
+        if (layout !== null) {
+          inlineAt.set(pc, layout);
+          if (!inlined.has(layout.valueBase)) inlined.set(layout.valueBase, layout);
+        } else if (!plain.includes(def)) plain.push(def);
+      }
     }
-    const cls = insnClass(insn.code);
-    if (cls !== 0x05 || jmpOp(insn.code) !== 0x80) continue;
-    if ((insn.code & 0x08) !== 0) hasTail = true;
-    else if (insn.src === 0) {
-      const def = decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef;
-      if (tailCapable(def)) hasTail = true;
-      else if (!plain.includes(def)) plain.push(def);
-    }
-  }
+  });
   const hasMayGoto = jcondIn(insns);
 
   const m = new ModuleBuilder();
@@ -153,26 +179,16 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
   const limitG = count ? (m.importGlobal('env', 'limit', 'i64', true), nGlobals++) : -1;
 
   const base = (hasTail ? 2 : 1) + plain.length;
-  const inlined = new Map<number, InlineArrayLookup>();
   const x: EmitContext = {
     insns,
-    lddwValue: (pc) => {
-      const lo = decoded.code[pc * WORDS + 2] as number;
-      const hi = decoded.code[pc * WORDS + 3] as number;
-      return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-    },
+    lddwValue,
     helperAt: (pc) => decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef,
     helperImport: (def) => {
       const i = helperIdx.get(def);
       if (i === undefined) throw new Error(`jit: helper ${def.id} has no import`);
       return i;
     },
-    inlineLookup: (def, handle) => {
-      const l = def.inlineArrayLookup?.(handle) ?? null;
-      if (l === null) return null;
-      if (!inlined.has(l.valueBase)) inlined.set(l.valueBase, l);
-      return l;
-    },
+    inlineAt: (pc) => inlineAt.get(pc),
     functionIndex: (slot) => {
       const f = cfg.functionAt.get(slot);
       if (f === undefined) throw new Error(`jit: no function at slot ${slot}`);
@@ -267,7 +283,11 @@ function runWrapper(main: number, guards: boolean, text: boolean): CodeBuilder {
   c.op('i64.const', 0n);
   for (let r = 0; r < 5; r++) {
     c.op('local.get', 2 * r).op('i64.extend_i32_u');
-    c.op('local.get', 2 * r + 1).op('i64.extend_i32_u').op('i64.const', 32n).op('i64.shl').op('i64.or');
+    c.op('local.get', 2 * r + 1)
+      .op('i64.extend_i32_u')
+      .op('i64.const', 32n)
+      .op('i64.shl')
+      .op('i64.or');
   }
   for (let r = 0; r < 4; r++) c.op('i64.const', 0n);
   c.op('local.get', FP_PARAM).op('i64.extend_i32_u').op('i32.const', 0).op('call', main);

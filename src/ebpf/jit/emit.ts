@@ -130,8 +130,8 @@ export interface EmitContext {
   helperAt(pc: number): HelperDef;
   /** Function index of the import for helper `def` (plain calls). */
   helperImport(def: HelperDef): number;
-  /** The layout when the lookup at `pc` (helper def, r1 = `handle`) can be inlined, else null. */
-  inlineLookup(def: HelperDef, handle: bigint, pc: number): ArrayLayout | null;
+  /** The layout of the ARRAY lookup inlined at `pc`, if it is. */
+  inlineAt(pc: number): ArrayLayout | undefined;
   /** Function index of the eBPF function entered at `slot`. */
   functionIndex(slot: number): number;
   readonly imports: { readonly fault: number; readonly tailHelper: number };
@@ -501,7 +501,7 @@ export class FunctionEmitter {
     const callx = (insn.code & 0x08) !== 0;
     const def = callx ? null : x.helperAt(pc);
     if (def !== null && !x.tailCapable(def)) {
-      if (this.#inline(def, pc, first)) return;
+      if (this.#inline(pc)) return;
       c.op('i32.const', pc);
       for (let r = 1; r <= 5; r++) this.get(r);
       c.op('call', x.helperImport(def));
@@ -521,33 +521,10 @@ export class FunctionEmitter {
     c.op('return').op('end');
   }
 
-  /** The register r1 holds at `pc` when an lddw of this block set it, else null. */
-  #r1Lddw(pc: number, first: number): bigint | null {
-    const insns = this.#x.insns;
-    let found: number | null = null;
-    for (let p = first; p < pc; p++) {
-      const i = insns[p] as Insn;
-      if (isLddw(i)) {
-        if (i.dst === 1) found = p;
-        p++;
-        continue;
-      }
-      const cls = insnClass(i.code);
-      const writesR1 =
-        ((cls === BPF_LDX || cls === 0x04 || cls === 0x07) && i.dst === 1) ||
-        (cls === BPF_STX && memMode(i.code) === 0xc0 && i.src === 1 && (i.imm & BPF_FETCH) !== 0) ||
-        (insnClass(i.code) !== BPF_LD && jmpOp(i.code) === BPF_CALL && (cls === 0x05 || cls === 0x06));
-      if (writesR1) found = null;
-    }
-    return found === null ? null : this.#x.lddwValue(found);
-  }
-
   /** An inlined ARRAY lookup: r0 = key < max_entries ? base + key * stride : 0 (key: u32 at r2). */
-  #inline(def: HelperDef, pc: number, first: number): boolean {
-    const handle = this.#r1Lddw(pc, first);
-    if (handle === null) return false;
-    const layout = this.#x.inlineLookup(def, handle, pc);
-    if (layout === null) return false;
+  #inline(pc: number): boolean {
+    const layout = this.#x.inlineAt(pc);
+    if (layout === undefined) return false;
     const c = this.c;
     const moff = this.addr(2, 0, 4, 'load');
     this.site('load');
@@ -673,4 +650,28 @@ export class FunctionEmitter {
       }
     }
   }
+}
+
+/**
+ * The slot of the lddw whose value r1 holds at the call at `pc` when an lddw of the same block
+ * (starting at `first`) set it and nothing wrote r1 since, else null.
+ */
+export function r1LddwSlot(insns: readonly Insn[], pc: number, first: number): number | null {
+  let found: number | null = null;
+  for (let p = first; p < pc; p++) {
+    const i = insns[p] as Insn;
+    if (isLddw(i)) {
+      if (i.dst === 1) found = p;
+      p++;
+      continue;
+    }
+    const cls = insnClass(i.code);
+    const writesR1 =
+      ((cls === BPF_LDX || cls === BPF_ALU || cls === 0x07) && i.dst === 1) ||
+      (cls === BPF_STX && memMode(i.code) === 0xc0 && i.src === 1 && (i.imm & BPF_FETCH) !== 0) ||
+      // Any call (a bpf2bpf callee returns r1-r5).
+      (cls === 0x05 && jmpOp(i.code) === BPF_CALL);
+    if (writesR1) found = null;
+  }
+  return found;
 }

@@ -106,13 +106,15 @@ function setArg(out: number[], at: number, v: RegValue | undefined, r: number): 
     return;
   }
   if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
+    if (!Number.isSafeInteger(v))
+      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
     const hi = Math.floor(v / TWO32);
     out[at] = (v - hi * TWO32) | 0;
     out[at + 1] = hi | 0;
     return;
   }
-  if (typeof v !== 'bigint') throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
+  if (typeof v !== 'bigint')
+    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
   const u = BigInt.asUintN(64, v);
   out[at] = Number(u & 0xffff_ffffn) | 0;
   out[at + 1] = Number(u >> 32n) | 0;

@@ -158,7 +158,8 @@ export class CodeBuilder {
       this.#frames.pop();
       indent = depth - 1;
     }
-    if (this.#text) this.#instrs.push({ info, name, args: args.length === 0 ? NO_ARGS : args, depth: indent });
+    if (this.#text)
+      this.#instrs.push({ info, name, args: args.length === 0 ? NO_ARGS : args, depth: indent });
     return this;
   }
 
@@ -277,12 +278,16 @@ export class CodeBuilder {
     return new Uint8Array(this.#bytes);
   }
 
-  /** The body as flat WAT instructions, one a line, indented two spaces per block depth (plus `indent`). */
-  toWat(indent = 0): string {
+  /**
+   * The body as flat WAT instructions, one a line, indented two spaces per block depth (plus
+   * `indent`); locals that have a name in `localNames` are written by name ($name).
+   */
+  toWat(indent = 0, localNames: readonly (string | undefined)[] = []): string {
     if (!this.#text) throw new TypeError('toWat: this body was built with text: false');
     return this.#instrs
       .map((ins) => {
-        const text = immText(ins.info, ins.args);
+        const local = ins.name.startsWith('local.') ? localNames[ins.args[0] as number] : undefined;
+        const text = local !== undefined ? `$${local}` : immText(ins.info, ins.args);
         return `${'  '.repeat(indent + ins.depth)}${ins.name}${text === '' ? '' : ` ${text}`}`;
       })
       .join('\n');

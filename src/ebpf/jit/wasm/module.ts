@@ -300,7 +300,7 @@ export class ModuleBuilder {
         })
         .join('');
       lines.push(`  (func ${id} (type ${f.type})${sig(d, names)}${locals}`);
-      const body = d.body.toWat(2);
+      const body = d.body.toWat(2, names);
       if (body !== '') lines.push(body);
       lines.push('  )');
     });
