@@ -24,7 +24,10 @@ export class BpfFault extends Error {
   readonly index: number;
   /** The message without its `insn N: ` prefix. */
   readonly detail: string;
-  /** Instructions executed up to the fault, the faulting one included (0 when not run by a loop). */
+  /**
+   * Instructions executed up to the fault, the faulting one included (0 when not run by a loop; -1
+   * when the JIT ran without counting, see RunResult.executed).
+   */
   executed = 0;
 
   constructor(code: BpfFaultCode, index: number, detail: string, options?: { cause?: unknown }) {

@@ -2,7 +2,7 @@
  * The reference interpreter: load a program once (checks + pre-decoding), run it many times over an
  * address space.
  *
- *   const prog = loadProgram(insns, { helpers, budget: 1e6 });
+ *   const prog = loadInterpProgram(insns, { helpers, budget: 1e6 });
  *   const { r0, executed } = prog.run({ mem, r1: ctxAddr, regions: [{ addr: ctxAddr, size: 16 }] });
  *
  * Run contract: r1-r5 are the given values (default 0), r0 and r6-r9 start at 0, r10 is the frame
@@ -21,7 +21,7 @@
  * running program with another program loaded here, in the same run (interp-tail.ts has the
  * semantics); at most MAX_TAIL_CALL_CNT (33) per run, after which tail calls fail.
  *
- * Engine seam: BpfProgram is the interface a JIT will implement too; `engine` tells them apart.
+ * Engine seam: BpfProgram (run-env.ts) is what both engines implement; engine.ts's loadProgram picks one.
  */
 import { AddressSpace } from '../mem/address-space.js';
 import type { Region } from '../mem/regions.js';
