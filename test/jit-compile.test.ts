@@ -284,3 +284,21 @@ test('may_goto with count and mayGotoReserve ends its loop before the budget run
     }
   }
 });
+
+test('without guards, accesses past the memory and unaligned atomics trap back to their instruction', () => {
+  const size = BigInt(mem.memory.buffer.byteLength);
+  const cases: [string, string, bigint, string, number][] = [
+    ['load past the end', 'mov %r0, 1\nadd %r0, 1\nldxdw %r0, [%r1+0]\nexit', size, 'E_FAULT_MEM', 2],
+    ['store straddling the end', 'mov %r0, 0\nstxw [%r1+0], %r0\nexit', size - 2n, 'E_FAULT_MEM', 1],
+    ['atomic past the end', 'mov %r0, 0\nlock fetch add [%r1+8], %r0\nexit', size, 'E_FAULT_MEM', 1],
+    ['unaligned atomic', 'mov %r0, 0\nlock add32 [%r10-6], %r0\nexit', 0n, 'E_FAULT_ALIGN', 1],
+    ['unaligned cmpxchg', 'mov %r0, 0\nlock cmpxchg [%r10-12], %r0\nexit', 0n, 'E_FAULT_ALIGN', 1],
+  ];
+  for (const [what, src, r1, code, index] of cases) {
+    for (const extra of [{}, { count: true }]) {
+      const e = ending(loadProgram(assembleUbpf(src), { engine: 'jit', guards: false, ...extra }), { r1 });
+      assert.equal(e.fault, code, `${what} ${JSON.stringify(extra)}`);
+      assert.equal(e.index, index, `${what} ${JSON.stringify(extra)}`);
+    }
+  }
+});

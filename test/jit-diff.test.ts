@@ -51,7 +51,7 @@ function check(seed: number): { faulted: boolean } {
 
 test('seeded random programs agree on every engine variant (r0, region, fault, executed)', () => {
   let faulted = 0;
-  const N = 400;
+  const N = 300;
   for (let seed = 1; seed <= N; seed++) if (check(seed).faulted) faulted++;
   console.log(`# jit-diff: ${N} programs, ${faulted} faulted`);
   assert.ok(faulted > 0 && faulted < N / 2, `expected some programs to fault, ${faulted} of ${N} did`);

@@ -95,7 +95,7 @@ const SIZE_BYTES: Record<number, number> = { 0: 4, 8: 2, 16: 1, 24: 8 };
 type Item =
   | { k: 'insns'; insns: Insn[] }
   | { k: 'branch'; head: Insn; body: Item[] }
-  | { k: 'loop'; counter: number; n: number; mayGoto: boolean; body: Item[] }
+  | { k: 'loop'; counter: number; n: number; mayGoto: boolean; body: Item[]; mid: number }
   | { k: 'call'; before: Insn[]; target: number };
 
 const IMMS = [
@@ -213,6 +213,26 @@ export class Gen {
     return I(0x62 | size, base, 0, off, this.imm());
   }
 
+  /** An access through a register derived from r9 or r10 (rX = base + k; [rX + off] in bounds). */
+  derived(locked: readonly number[]): Insn[] {
+    const r = this.dst(locked);
+    const stack = this.chance(0.5);
+    const size = this.pick(SIZES);
+    const n = SIZE_BYTES[size] as number;
+    const span = (stack ? STACK_USE : REGION) - n;
+    const at = this.int(span + 1) - (stack ? STACK_USE : 0);
+    const k = this.int(200) - 100;
+    const atomic = this.chance(0.3) && n >= 4;
+    const aligned = n * Math.floor(at / n);
+    const insns = [I(0xbf, r, stack ? 10 : 9), I(0x07, r, 0, 0, k)];
+    if (atomic) {
+      const op = this.pick([0x00, 0x40, 0x50, 0xa0]);
+      return [...insns, I(0xc3 | size, r, this.src(), aligned - k, op)];
+    }
+    if (this.chance(0.5)) return [...insns, I(0x61 | size, this.dst(locked), r, at - k)];
+    return [...insns, I(0x63 | size, r, this.src(), at - k)];
+  }
+
   cond(locked: readonly number[]): Insn {
     void locked;
     const cls = this.chance(0.5) ? JMP : JMP32;
@@ -267,7 +287,8 @@ export class Gen {
       this.#budget--;
       const k = this.rand();
       if (k < 0.45) out.push({ k: 'insns', insns: [this.alu(locked)] });
-      else if (k < 0.65) out.push({ k: 'insns', insns: [this.mem(locked)] });
+      else if (k < 0.6) out.push({ k: 'insns', insns: [this.mem(locked)] });
+      else if (k < 0.65) out.push({ k: 'insns', insns: this.derived(locked) });
       else if (k < 0.68) out.push({ k: 'insns', insns: lddw(this.dst(locked), this.big()) });
       else if (k < 0.8 && depth < 3) {
         const head = this.chance(0.1) ? (this.chance(0.5) ? I(JMP) : I(JMP32)) : this.cond(locked);
@@ -279,19 +300,24 @@ export class Gen {
       } else if (k < 0.86 && depth < 2 && !(locked.includes(8) && locked.includes(7))) {
         const counter = locked.includes(8) ? 7 : 8;
         const inner = [...locked, counter];
+        const body = this.items(1 + this.int(6), depth + 1, inner, fn, nFns, memSize);
         out.push({
           k: 'loop',
           counter,
           n: 1 + this.int(counter === 8 ? 8 : 4),
           mayGoto: this.chance(0.2),
-          body: this.items(1 + this.int(6), depth + 1, inner, fn, nFns, memSize),
+          body,
+          // Sometimes entered in the middle (a jump past the head): an irreducible loop.
+          mid: this.chance(0.2) ? this.int(body.length + 1) : -1,
         });
       } else if (k < 0.92) out.push({ k: 'insns', insns: this.helperCall(locked) });
       else if (k < 0.96 && fn + 1 < nFns && mayCall) {
         const target = fn + 1 + this.int(nFns - fn - 1);
         out.push({ k: 'call', before: [I(0xbf, 1, 9)], target });
       } else if (k >= 0.96 && k < 0.965) out.push({ k: 'insns', insns: this.fault(locked, memSize) });
-      else out.push({ k: 'insns', insns: [I(0xbf, 0, this.src())] });
+      else if (k < 0.975) out.push({ k: 'insns', insns: [I(0xbf, 0, this.src())] });
+      else if (k < 0.985 && depth > 0) out.push({ k: 'insns', insns: [I(0xbf, 0, this.src()), I(0x95)] });
+      else out.push({ k: 'insns', insns: [I(0xb7, 2, 0, 0, this.pick([H_MIX, H_POLY])), I(0x8d, 2)] });
     }
     return out;
   }
@@ -326,7 +352,7 @@ function itemSize(it: Item): number {
       return 1 + itemsSize(it.body);
     case 'loop':
       // mov counter; [may_goto]; body; sub counter; jne back
-      return 1 + (it.mayGoto ? 1 : 0) + itemsSize(it.body) + 2;
+      return 1 + (it.mid >= 0 ? 1 : 0) + (it.mayGoto ? 1 : 0) + itemsSize(it.body) + 2;
     case 'call':
       return it.before.length + 1;
   }
@@ -356,6 +382,7 @@ function link(fns: readonly Item[][], inits: readonly Insn[][]): Insn[] {
         }
         case 'loop': {
           out.push(I(0xb7, it.counter, 0, 0, it.n));
+          if (it.mid >= 0) out.push(I(JMP, 0, 0, (it.mayGoto ? 1 : 0) + itemsSize(it.body.slice(0, it.mid))));
           const head = out.length;
           const n = itemsSize(it.body);
           if (it.mayGoto) out.push(I(0xe5, 0, 0, n + 2));
