@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { loadProgram } = await import(join(root, 'dist/src/ebpf/engine.js'));
 const { disassemble } = await import(join(root, 'dist/src/ebpf/disasm.js'));
 const { AddressSpace } = await import(join(root, 'dist/src/mem/address-space.js'));
 const gen = await import(join(root, 'dist/test/jit-gen.js'));
@@ -33,40 +32,31 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const mem = new AddressSpace({ size: 1 << 20 });
-const helpers = gen.genHelpers();
+const slots = [];
+const helpers = gen.genHelpers(() => slots);
 const addr = mem.alloc(gen.REGION, 8);
-const big = (_k, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x);
 
 const start = Date.now();
 const end = start + opts.minutes * 60_000;
 let lastReport = start;
 let ran = 0;
 let faulted = 0;
+let tails = 0;
 let insns = 0;
 let executed = 0;
 for (let seed = opts.seed; ran < opts.count && Date.now() < end; seed++) {
   const gp = gen.genProgram(seed, mem.memory.buffer.byteLength);
-  let want = null;
-  const diffs = [];
-  const outcomes = [];
-  for (const v of gen.VARIANTS) {
-    if ('guards' in v.opts && gp.faulty) continue;
-    const got = gen.runOnce(loadProgram(gp.insns, { ...v.opts, helpers }), gp, mem, addr);
-    outcomes.push(`${v.name}: ${JSON.stringify(got, big)}`);
-    if (want === null) want = got;
-    else {
-      const d = gen.compareOutcome(v.name, want, got);
-      if (d !== null) diffs.push(d);
-    }
-  }
+  const { want, outcomes, diffs } = gen.runVariants(gp, mem, addr, helpers, slots);
   ran++;
   insns += gp.insns.length;
+  if (gp.tails) tails++;
   if (want.fault !== null) faulted++;
   else executed += want.executed;
   if (diffs.length > 0) {
     console.log(`MISMATCH at seed ${seed}:\n  ${diffs.join('\n  ')}`);
     console.log(`program (seed ${seed}, ${gp.insns.length} slots, faulty ${gp.faulty}):`);
     console.log(disassemble(gp.insns).join('\n'));
+    gp.targets.forEach((t, k) => console.log(`tail-call target ${k}:\n${disassemble(t).join('\n')}`));
     console.log(`region before: ${Buffer.from(gp.region).toString('hex')}`);
     console.log(outcomes.join('\n'));
     process.exit(1);
@@ -80,5 +70,5 @@ for (let seed = opts.seed; ran < opts.count && Date.now() < end; seed++) {
 const secs = (Date.now() - start) / 1000;
 console.log(
   `jit-diff: ${ran} programs agreed on ${gen.VARIANTS.length} engine variants in ${secs.toFixed(1)} s ` +
-    `(seeds ${opts.seed}..${opts.seed + ran - 1}; ${faulted} faulted; ${insns} slots; ${executed} instructions run by the interpreter)`,
+    `(seeds ${opts.seed}..${opts.seed + ran - 1}; ${faulted} faulted; ${tails} with tail calls; ${insns} slots; ${executed} instructions run by the interpreter)`,
 );

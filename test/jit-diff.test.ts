@@ -7,43 +7,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { disassemble } from '../src/ebpf/disasm.js';
-import { loadProgram } from '../src/ebpf/engine.js';
+import type { BpfProgram } from '../src/ebpf/run-env.js';
 import { AddressSpace } from '../src/mem/address-space.js';
-import {
-  compareOutcome,
-  genHelpers,
-  genProgram,
-  type Outcome,
-  REGION,
-  runOnce,
-  VARIANTS,
-} from './jit-gen.js';
+import { genHelpers, genProgram, REGION, runVariants } from './jit-gen.js';
 
 const mem = new AddressSpace({ size: 1 << 20 });
-const helpers = genHelpers();
+const slots: BpfProgram[] = [];
+const helpers = genHelpers(() => slots);
 
-function check(seed: number): { faulted: boolean } {
+function check(seed: number): { faulted: boolean; tails: boolean } {
   const gp = genProgram(seed, mem.memory.buffer.byteLength);
   const addr = mem.alloc(REGION, 8);
   try {
-    let want: Outcome | null = null;
-    const diffs: string[] = [];
-    for (const v of VARIANTS) {
-      if (v.opts.engine === 'jit' && 'guards' in v.opts && gp.faulty) continue;
-      const prog = loadProgram(gp.insns, { ...v.opts, helpers });
-      const got = runOnce(prog, gp, mem, addr);
-      if (want === null) want = got;
-      else {
-        const d = compareOutcome(v.name, want, got);
-        if (d !== null) diffs.push(d);
-      }
-    }
+    const { want, outcomes, diffs } = runVariants(gp, mem, addr, helpers, slots);
     if (diffs.length > 0) {
+      const targets = gp.targets.map((t, k) => `target ${k}:\n${disassemble(t).join('\n')}`);
       assert.fail(
-        `seed ${seed}: ${diffs.join('\n')}\ninterp: ${JSON.stringify(want, (_k, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x))}\n${disassemble(gp.insns).join('\n')}`,
+        `seed ${seed}: ${diffs.join('\n')}\n${outcomes.join('\n')}\n${disassemble(gp.insns).join('\n')}\n${targets.join('\n')}`,
       );
     }
-    return { faulted: want?.fault !== null };
+    return { faulted: want.fault !== null, tails: gp.tails };
   } finally {
     mem.free(addr);
   }
@@ -51,9 +34,15 @@ function check(seed: number): { faulted: boolean } {
 
 test('seeded random programs agree on every engine variant (r0, region, fault, executed)', () => {
   let faulted = 0;
+  let tails = 0;
   const N = 300;
-  for (let seed = 1; seed <= N; seed++) if (check(seed).faulted) faulted++;
-  console.log(`# jit-diff: ${N} programs, ${faulted} faulted`);
+  for (let seed = 1; seed <= N; seed++) {
+    const r = check(seed);
+    if (r.faulted) faulted++;
+    if (r.tails) tails++;
+  }
+  console.log(`# jit-diff: ${N} programs, ${faulted} faulted, ${tails} with tail calls`);
+  assert.ok(tails > 10, `expected programs with tail calls, found ${tails}`);
   assert.ok(faulted > 0 && faulted < N / 2, `expected some programs to fault, ${faulted} of ${N} did`);
 });
 
