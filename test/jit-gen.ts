@@ -535,5 +535,31 @@ export function runVariants(
       if (d !== null) diffs.push(d);
     }
   }
-  return { want: want as Outcome, outcomes, diffs };
+  const w = want as Outcome;
+  // Budgets: a run that exits after N instructions fits a budget of N on the JIT and needs it all.
+  if (w.fault === null && !gp.tails && w.executed > 0) {
+    for (const [budget, guards] of [
+      [w.executed, true],
+      [w.executed - 1, true],
+      [w.executed, false],
+    ] as const) {
+      if (budget < 1 || (!guards && gp.faulty)) continue;
+      slots.length = 0;
+      const opts = { engine: 'jit' as const, helpers, budget, guards };
+      for (const t of gp.targets) slots.push(loadProgram(t, opts));
+      const got = runOnce(loadProgram(gp.insns, opts), gp, mem, addr);
+      const name = `jit budget ${budget}${guards ? '' : ' no guards'}`;
+      outcomes.push(
+        `${name}: ${JSON.stringify(got, (_k, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x))}`,
+      );
+      if (budget === w.executed) {
+        const d = compareOutcome(name, w, got);
+        if (d !== null) diffs.push(d);
+      } else if (got.fault !== 'E_BUDGET' || got.executed > budget)
+        diffs.push(
+          `${name}: expected E_BUDGET with executed <= ${budget}, got ${got.fault} (executed ${got.executed})`,
+        );
+    }
+  }
+  return { want: w, outcomes, diffs };
 }
