@@ -258,7 +258,7 @@ const MAY_GOTO_LOOP: Insn[] = [
   { code: 0x95, dst: 0, src: 0, off: 0, imm: 0 },
 ];
 
-test(`may_goto ends its loop after ${BPF_MAX_LOOPS} iterations on every variant`, () => {
+test(`may_goto ends its loop after ${BPF_MAX_LOOPS} iterations on every JIT variant`, () => {
   const insns = MAY_GOTO_LOOP;
   for (const v of ENGINE_VARIANTS.slice(1)) {
     const e = ending(loadProgram(insns, { ...v.opts }));
@@ -300,5 +300,26 @@ test('without guards, accesses past the memory and unaligned atomics trap back t
       assert.equal(e.fault, code, `${what} ${JSON.stringify(extra)}`);
       assert.equal(e.index, index, `${what} ${JSON.stringify(extra)}`);
     }
+  }
+});
+
+test('may_goto counts per frame: each bpf2bpf call starts a fresh counter (JIT variants)', () => {
+  // main: r6 = f() + f(); f: r0 counts the iterations of its may_goto loop.
+  const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+  const insns: Insn[] = [
+    I(0x85, 0, 1, 0, 5), // call f (slot 6)
+    I(0xbf, 6, 0), // r6 = r0
+    I(0x85, 0, 1, 0, 3), // call f
+    I(0x0f, 0, 6), // r0 += r6
+    I(0x95),
+    I(0x95),
+    I(0xb7, 0, 0, 0, 0), // f: r0 = 0
+    I(0xe5, 0, 0, 2), // may_goto +2
+    I(0x07, 0, 0, 0, 1),
+    I(0x05, 0, 0, -3),
+    I(0x95),
+  ];
+  for (const v of [...ENGINE_VARIANTS.slice(1), NO_GUARDS]) {
+    assert.equal(ending(loadProgram(insns, v.opts)).r0, 2n * BigInt(BPF_MAX_LOOPS), v.name);
   }
 });
