@@ -2,10 +2,11 @@
 /**
  * Long differential run of the JIT against the interpreter over seeded random programs
  * (test/jit-gen.ts, compiled to dist/). Usage:
- *   node scripts/jit-diff.mjs [--seed N] [--count N] [--minutes M]
+ *   node scripts/jit-diff.mjs [--seed N] [--count N] [--minutes M] [--items N]
  * Seeds run from --seed (default 1) up, until --count programs ran or --minutes passed (default: 1
  * minute when neither is given). Progress every ~5 s, a summary at the end; exit 1 at the first
- * mismatch, printing its seed, the program and the outcomes.
+ * mismatch, printing its seed, the program and the outcomes. --items: items per main function
+ * (default 60; bigger programs, more blocks).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +17,12 @@ const { AddressSpace } = await import(join(root, 'dist/src/mem/address-space.js'
 const gen = await import(join(root, 'dist/test/jit-gen.js'));
 
 function parseArgs(argv) {
-  const o = { seed: 1, count: Number.POSITIVE_INFINITY, minutes: Number.POSITIVE_INFINITY };
+  const o = { seed: 1, count: Number.POSITIVE_INFINITY, minutes: Number.POSITIVE_INFINITY, items: 60 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = Number(argv[++i]);
-    if (!['--seed', '--count', '--minutes'].includes(k) || !Number.isFinite(v) || v < 0) {
-      console.error(`usage: jit-diff.mjs [--seed N] [--count N] [--minutes M] (bad argument ${k} ${argv[i]})`);
+    if (!['--seed', '--count', '--minutes', '--items'].includes(k) || !Number.isFinite(v) || v < 0) {
+      console.error(`usage: jit-diff.mjs [--seed N] [--count N] [--minutes M] [--items N] (bad argument ${k} ${argv[i]})`);
       process.exit(2);
     }
     o[k.slice(2)] = v;
@@ -45,7 +46,7 @@ let tails = 0;
 let insns = 0;
 let executed = 0;
 for (let seed = opts.seed; ran < opts.count && Date.now() < end; seed++) {
-  const gp = gen.genProgram(seed, mem.memory.buffer.byteLength);
+  const gp = gen.genProgram(seed, mem.memory.buffer.byteLength, opts.items);
   const { want, outcomes, diffs } = gen.runVariants(gp, mem, addr, helpers, slots);
   ran++;
   insns += gp.insns.length;

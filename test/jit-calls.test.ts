@@ -409,3 +409,34 @@ test('a callee frame is zeroed on entry and a callee may reach its caller frame 
   ];
   for (const [what, src, want] of cases) assert.equal(agree(src).r0, want, what);
 });
+
+test('a helper may run the same program again (recursive nested runs) with its own count', () => {
+  for (const v of ALL_VARIANTS) {
+    let self: BpfProgram | null = null;
+    const helpers = new HelperRegistry().register({
+      ...helperDef(71, () => 0n),
+      impl: (env: HelperEnv, r1: bigint) => (self as BpfProgram).run({ mem: env.mem, r1 }).r0,
+    });
+    // r1 = n: n == 0 ? 1 : n * self(n - 1), with a stack slot that must survive the nested run.
+    self = loadProgram(
+      assembleUbpf(
+        'stxdw [%r10-8], %r1\njne %r1, 0, +2\nmov %r0, 1\nexit\nsub %r1, 1\ncall 71\nldxdw %r1, [%r10-8]\nmul %r0, %r1\nexit',
+      ),
+      { ...v.opts, helpers },
+    );
+    const r = self.run({ mem, r1: 10 });
+    assert.equal(r.r0, 3628800n, v.name);
+    // The outer run counts its own instructions only: 7 when n > 0.
+    if (r.executed !== -1) assert.equal(r.executed, 7, v.name);
+  }
+});
+
+test('run arguments (numbers, bigints, negative, past 2^63) reach r1-r5 alike', () => {
+  const src =
+    'mov %r0, %r1\nxor %r0, %r2\nrsh %r3, 1\nadd %r0, %r3\nmul %r4, 3\nxor %r0, %r4\narsh %r5, 7\nadd %r0, %r5\nexit';
+  const args = [
+    { r1: -1, r2: 5n, r3: 2n ** 64n - 3n, r4: -(2n ** 63n), r5: Number.MAX_SAFE_INTEGER },
+    { r1: 0, r2: -7, r3: 1, r4: 2n ** 63n, r5: -1n },
+  ];
+  for (const a of args) agree(src, {}, a, ALL_VARIANTS);
+});
