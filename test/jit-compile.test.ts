@@ -281,6 +281,8 @@ test('may_goto with count and mayGotoReserve ends its loop before the budget run
         (got.r0 as bigint) > 0n && (got.r0 as bigint) < BigInt(Math.ceil(budget / 3)),
         `r0 ${got.r0}`,
       );
+      // The loop head is a block of its own: the JIT's count there is the interpreter's.
+      assert.deepEqual(got, want, `jit ${JSON.stringify(extra)}, budget ${budget}`);
     }
   }
 });
@@ -323,3 +325,20 @@ test('may_goto counts per frame: each bpf2bpf call starts a fresh counter (JIT v
     assert.equal(ending(loadProgram(insns, v.opts)).r0, 2n * BigInt(BPF_MAX_LOOPS), v.name);
   }
 });
+
+test(
+  'may_goto with a reserve in a callee ends its loop where the interpreter ends it',
+  {
+    todo: 'jit bug: the caller block after a bpf2bpf call is counted before the callee runs, so the callee may_goto sees fewer instructions left (call f; 20 x add r1, 1; exit / f: r0 counts a may_goto loop; budget 100, reserve 30: interp r0 23 (executed 94), jit r0 16 (executed 73))',
+  },
+  () => {
+    const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+    const insns: Insn[] = [
+      I(0x85, 0, 1, 0, 21),
+      ...Array.from({ length: 20 }, () => I(0x07, 1, 0, 0, 1)),
+      I(0x95),
+      ...MAY_GOTO_LOOP,
+    ];
+    for (const budget of [100, 1000]) agree(insns, { budget, mayGotoReserve: 30 }, {}, ALL_VARIANTS);
+  },
+);
