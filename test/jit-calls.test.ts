@@ -328,15 +328,15 @@ test('an ARRAY map lookup in one block is inlined and agrees with the interprete
     });
     for (let k = 0; k < 4; k++)
       map.update(new Uint8Array([k, 0, 0, 0]), new Uint8Array([10 + k, 0, 0, 0, 0, 0, 0, 0]));
-    // key = r1; lookup; NULL -> 99; else value += 1 through map_update_elem with the value pointer
-    // as its value argument (the helper must accept it), then return the value read back.
+    // key = r1; lookup; NULL -> 99; else value += 1, then map_update_elem with the value pointer as
+    // its value argument (it must accept it: 0, else 1000 + its error), then the value read back.
     const src = `
       *(u32 *)(r10 - 4) = w1
       ld_pseudo r1, 1, ${map.id}
       r2 = r10
       r2 += -4
       call 1
-      if r0 == 0 goto +14
+      if r0 == 0 goto +15
       r6 = r0
       r7 = *(u64 *)(r0 + 0)
       r7 += 1
@@ -348,9 +348,12 @@ test('an ARRAY map lookup in one block is inlined and agrees with the interprete
       r3 = r6
       r4 = 0
       call 2
+      if r0 != 0 goto +4
       r0 = *(u64 *)(r6 + 0)
       exit
       r0 = 99
+      exit
+      r0 += 1000
       exit`;
     const insns = assembleLlvm(src);
     const load = { helpers, resolveLddw: table.resolveLddw };
