@@ -9,6 +9,7 @@ import { assembleLlvm } from '../src/ebpf/asm/index.js';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
 import { type LoadOptions, loadProgram } from '../src/ebpf/engine.js';
+import { BpfFault } from '../src/ebpf/faults.js';
 import { type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
 import type { JitProgram } from '../src/ebpf/jit/program.js';
 import { registerMapHelpers } from '../src/ebpf/map-helpers.js';
@@ -442,4 +443,27 @@ test('run arguments (numbers, bigints, negative, past 2^63) reach r1-r5 alike', 
     { r1: 0, r2: -7, r3: 1, r4: 2n ** 63n, r5: -1n },
   ];
   for (const a of args) agree(src, {}, a, ALL_VARIANTS);
+});
+
+test('a tail call into a program of the other engine stops the run with E_HELPER at the call', () => {
+  for (const [from, to] of [
+    ['jit', 'interp'],
+    ['interp', 'jit'],
+  ] as const) {
+    const a = progArray({ engine: to });
+    a.set(a.load('mov %r0, 1\nexit'));
+    const entry = loadProgram(assembleUbpf(`${TC}\nmov %r3, 0\ncall 12\nexit`), {
+      helpers: a.helpers,
+      engine: from,
+    });
+    assert.throws(
+      () => entry.run({ mem }),
+      (e: unknown) =>
+        e instanceof BpfFault &&
+        e.code === 'E_HELPER' &&
+        e.index === 3 &&
+        /expected a program loaded by/.test(e.message),
+      `${from} -> ${to}`,
+    );
+  }
 });
