@@ -342,3 +342,29 @@ test(
     for (const budget of [100, 1000]) agree(insns, { budget, mayGotoReserve: 30 }, {}, ALL_VARIANTS);
   },
 );
+
+test('load errors are the same on both engines (class, code, index)', () => {
+  const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): Insn => ({ code, dst, src, off, imm });
+  const cases: [string, Insn[]][] = [
+    ['a jump past the end', [I(0x05, 0, 0, 5), I(0x95)]],
+    ['a jump into an lddw', [I(0x05, 0, 0, 1), I(0x18), I(0), I(0x95)]],
+    ['a call past the end', [I(0x85, 0, 1, 0, 9), I(0x95)]],
+    ['an unknown helper', [I(0xb7), I(0x85, 0, 0, 0, 9999), I(0x95)]],
+    ['a map lddw without a resolver', [I(0x18, 1, 1, 0, 3), I(0), I(0x95)]],
+    ['a bad opcode', [I(0xb7), I(0xff), I(0x95)]],
+    ['no instructions', []],
+  ];
+  for (const [what, insns] of cases) {
+    const errs = (['interp', 'jit'] as const).map((engine) => {
+      try {
+        loadProgram(insns, { engine });
+        return 'loaded';
+      } catch (e) {
+        const x = e as { name: string; code?: string; index?: number };
+        return `${x.name} ${x.code} @${x.index}`;
+      }
+    });
+    assert.notEqual(errs[0], 'loaded', what);
+    assert.equal(errs[1], errs[0], what);
+  }
+});
