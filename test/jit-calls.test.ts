@@ -151,22 +151,16 @@ test('a helper that fails stops the run with E_HELPER at the call on every varia
   }
 });
 
-test(
-  'a fault in a helper or a callee reports the instructions executed up to it, as the interpreter',
-  {
-    todo: 'jit bug: BpfFault.executed counts the rest of the calling blocks (e.g. mov r0, 0; call 60 (throws); add r0, 1; add r0, 1; exit: interp 2, jit count 5)',
-  },
-  () => {
-    for (const [, src] of FAILURES) agree(src, { helpers: failing });
-    // A memory fault in a callee: interp 4, jit count 7.
-    agree(
-      'mov %r0, 0\ncall local +3\nadd %r0, 1\nadd %r0, 1\nexit\nmov %r3, 0x134\nldxb %r3, [%r3+0x3c]\nexit',
-    );
-    // The 9th frame: interp 8, jit count 15; callx of a bad id: interp 3, jit count 4.
-    agree('call local f\nexit\nf:\ncall local f\nexit');
-    agree('mov %r1, 41\nlddw %r2, 0x80000000\ncall %r2\nexit', { helpers: failing });
-  },
-);
+test('a fault in a helper or a callee reports the instructions executed up to it, as the interpreter', () => {
+  for (const [, src] of FAILURES) agree(src, { helpers: failing });
+  // A memory fault in a callee: interp 4, jit count 7.
+  agree(
+    'mov %r0, 0\ncall local +3\nadd %r0, 1\nadd %r0, 1\nexit\nmov %r3, 0x134\nldxb %r3, [%r3+0x3c]\nexit',
+  );
+  // The 9th frame: interp 8, jit count 15; callx of a bad id: interp 3, jit count 4.
+  agree('call local f\nexit\nf:\ncall local f\nexit');
+  agree('mov %r1, 41\nlddw %r2, 0x80000000\ncall %r2\nexit', { helpers: failing });
+});
 
 /* ------------------------------------------------------------------ tail calls */
 
@@ -255,34 +249,22 @@ test(`${MAX_TAIL_CALL_CNT} tail calls from a subprogram, then -ELOOP, on every v
   assert.equal(BigInt.asIntN(64, r.end.r0 as bigint), BigInt(-ELOOP) + 1000n);
 });
 
-test(
-  'a tail-call chain reports the instructions the interpreter counts',
-  {
-    todo: 'jit bug: with count, the instructions after `call 12` in the caller block are counted though the tail call replaced the program (a chain of 4 programs: interp 24, jit count 30)',
-  },
-  () => {
-    for (const setup of [chain, selfFromSub]) {
-      const rs = tailScenario(setup, 100_000);
-      const want = rs[0] as { end: Ending };
-      for (const r of rs) if (r.end.executed !== -1) assert.equal(r.end.executed, want.end.executed, r.name);
-    }
-  },
-);
+test('a tail-call chain reports the instructions the interpreter counts', () => {
+  for (const setup of [chain, selfFromSub]) {
+    const rs = tailScenario(setup, 100_000);
+    const want = rs[0] as { end: Ending };
+    for (const r of rs) if (r.end.executed !== -1) assert.equal(r.end.executed, want.end.executed, r.name);
+  }
+});
 
-test(
-  'a tail call whose chain fits the budget on the interpreter fits it on the JIT',
-  {
-    todo: 'jit bug: lddw r2, map; mov r3, 0; call 12; exit -> (mov r0, 1; add r0, 1; add r0, 1; exit) with budget 7: interp r0 3, executed 7; jit E_BUDGET at the target slot 0 (the entry exit never runs but is counted; budget 8: executed 8)',
-  },
-  () => {
-    const run = (v: (typeof ALL_VARIANTS)[number]) => {
-      const a = progArray(v.opts);
-      a.set(a.load('mov %r0, 1\nadd %r0, 1\nadd %r0, 1\nexit'));
-      return ending(a.load(`${TC}\nmov %r3, 0\ncall 12\nexit`), { budget: 7 });
-    };
-    for (const v of ALL_VARIANTS) assert.deepEqual(run(v), { r0: 3n, executed: 7 }, v.name);
-  },
-);
+test('a tail call whose chain fits the budget on the interpreter fits it on the JIT', () => {
+  const run = (v: (typeof ALL_VARIANTS)[number]) => {
+    const a = progArray(v.opts);
+    a.set(a.load('mov %r0, 1\nadd %r0, 1\nadd %r0, 1\nexit'));
+    return ending(a.load(`${TC}\nmov %r3, 0\ncall 12\nexit`), { budget: 7 });
+  };
+  for (const v of ALL_VARIANTS) assert.deepEqual(run(v), { r0: 3n, executed: 7 }, v.name);
+});
 
 /* ------------------------------------------------------------------ nested runs */
 

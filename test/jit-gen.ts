@@ -495,17 +495,14 @@ export const VARIANTS = [
 ] as const;
 
 /** Whether `got` (of variant `name`) matches the interpreter's `want`; a description when not. */
-export function compareOutcome(name: string, want: Outcome, got: Outcome, tails = false): string | null {
+export function compareOutcome(name: string, want: Outcome, got: Outcome): string | null {
   const diffs: string[] = [];
   if (got.r0 !== want.r0) diffs.push(`r0 ${String(got.r0)} vs ${String(want.r0)}`);
   if (got.fault !== want.fault || got.index !== want.index)
     diffs.push(`fault ${got.fault}@${got.index} vs ${want.fault}@${want.index}`);
   if (got.region !== want.region) diffs.push(`region ${got.region} vs ${want.region}`);
-  // Known JIT bug (todo tests in jit-calls.test.ts): the `executed` of a fault in a helper or a
-  // callee counts the rest of the calling blocks; compared only on runs that end at an exit.
-  // Likewise after a tail call (the rest of the calling block is counted though it never runs).
-  const faulted = want.fault !== null || got.fault !== null;
-  if (got.executed !== -1 && got.executed !== want.executed && !faulted && !tails)
+  // Counted runs report exactly the interpreter's count, faults and tail calls included.
+  if (got.executed !== -1 && got.executed !== want.executed)
     diffs.push(`executed ${got.executed} vs ${want.executed}`);
   return diffs.length === 0 ? null : `${name}: ${diffs.join('; ')}`;
 }
@@ -531,7 +528,7 @@ export function runVariants(
     );
     if (want === null) want = got;
     else {
-      const d = compareOutcome(v.name, want, got, gp.tails);
+      const d = compareOutcome(v.name, want, got);
       if (d !== null) diffs.push(d);
     }
   }

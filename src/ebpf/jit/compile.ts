@@ -6,10 +6,8 @@
  *
  * The module (env imports, in this order):
  *   func fault(code i32, pc i32, excess i32, addr i64)   throws the BpfFault (FAULT_CODES[code])
- *   func tail(pc i32, excess i32, id i64, r1..r9 i64, fp i64, depth i32) -> (tailed i32, r0..r5 i64)
- *                                      callx and tail-call helpers (only when the program has one);
- *                                      excess: the instructions of the block after the call, which a
- *                                      tail call does not run (uncounted before the target runs)
+ *   func tail(pc i32, id i64, r1..r9 i64, fp i64, depth i32) -> (tailed i32, r0..r5 i64)
+ *                                      callx and tail-call helpers (only when the program has one)
  *   func h<id>(pc i32, r1..r5 i64) -> r0 i64            one per helper called with `call imm`
  *   memory memory (shared)                              the address space
  *   global memEnd i64                                   with guards: the memory's size in bytes
@@ -30,7 +28,9 @@
  *   verifier holds verified programs to it, and guards hold unverified ones to the address space.
  * - `count`: each basic block adds its instruction count to n and faults E_BUDGET at its start when
  *   n would pass limit (the interpreter stops at the exact instruction; here the block's earlier
- *   instructions do not run). may_goto jumps when limit - n < mayGotoReserve, as the interpreter.
+ *   instructions do not run). Around every call the block's remaining instructions are taken out of
+ *   n and put back after it, so callees, helper faults and tail-call targets see the exact count.
+ *   may_goto jumps when limit - n < mayGotoReserve, as the interpreter.
  * - Calls: a frame deeper than MAX_CALL_FRAMES faults E_STACK_OVERFLOW at the call. Helpers run in
  *   JS through their import; a tail call runs its target from the `tail` import and the caller
  *   returns what the target returned.
@@ -157,7 +157,7 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     ? m.importFunction(
         'env',
         'tail',
-        ['i32', 'i32', 'i64', ...Array<ValType>(10).fill('i64'), 'i32'],
+        ['i32', 'i64', ...Array<ValType>(10).fill('i64'), 'i32'],
         ['i32', ...FUNC_RESULTS],
       )
     : -1;

@@ -494,7 +494,9 @@ export class FunctionEmitter {
       for (let r = 0; r < 10; r++) this.get(r);
       c.op('local.get', FP).op('i64.const', BigInt(MAX_BPF_STACK)).op('i64.sub');
       c.op('local.get', DEPTH).op('i32.const', 1).op('i32.add');
+      this.#recount(-1);
       c.op('call', x.functionIndex(target));
+      this.#recount(1);
       for (let r = 5; r >= 0; r--) this.set(r);
       return;
     }
@@ -504,21 +506,46 @@ export class FunctionEmitter {
       if (this.#inline(pc)) return;
       c.op('i32.const', pc);
       for (let r = 1; r <= 5; r++) this.get(r);
+      this.#recount(-1);
       c.op('call', x.helperImport(def));
+      this.#recount(1);
       this.set(0);
       return;
     }
-    // callx and tail-call helpers: (pc, excess, id, r1-r9, fp, depth) -> (tailed, r0-r5).
-    c.op('i32.const', pc).op('i32.const', this.#excess);
+    // callx and tail-call helpers: (pc, id, r1-r9, fp, depth) -> (tailed, r0-r5). A tail call never
+    // comes back to the rest of this block, so it stays uncounted then.
+    c.op('i32.const', pc);
     if (def !== null) c.op('i64.const', BigInt(def.id));
     else this.get(insn.dst);
     for (let r = 1; r <= 9; r++) this.get(r);
     c.op('local.get', FP).op('local.get', DEPTH);
+    this.#recount(-1);
     c.op('call', x.imports.tailHelper);
     for (let r = 5; r >= 0; r--) this.set(r);
     c.op('if');
     for (let r = 0; r <= 5; r++) this.get(r);
     c.op('return').op('end');
+    this.#recount(1);
+  }
+
+  /**
+   * Counting: the block's instructions after the current one were counted at its start; around a
+   * call they are taken out (sign -1) and put back (+1, with a budget check for them: E_BUDGET at the
+   * next slot), so the callee, a helper's fault and a tail call's target see what really ran.
+   */
+  #recount(sign: 1 | -1): void {
+    const x = this.#x;
+    if (!x.count || this.#excess === 0) return;
+    const c = this.c;
+    const g = x.globals;
+    c.op('global.get', g.n).op('i64.const', BigInt(this.#excess));
+    c.op(sign < 0 ? 'i64.sub' : 'i64.add').op('global.set', g.n);
+    if (sign > 0) {
+      // The rest of the block is checked against the budget again (the callee may have used it).
+      c.op('global.get', g.n).op('global.get', g.limit).op('i64.gt_u').op('if');
+      this.fault(F_BUDGET, this.#pc + 1, this.#excess, false);
+      c.op('end');
+    }
   }
 
   /** An inlined ARRAY lookup: r0 = key < max_entries ? base + key * stride : 0 (key: u32 at r2). */
@@ -636,8 +663,9 @@ export class FunctionEmitter {
         case 'code': {
           const g = this.#blocks[node.block] as number;
           if (g < 0) {
-            // The virtual block past the last slot.
+            // The virtual block past the last slot: one instruction (the interpreter counts it too).
             const n = this.#x.insns.length;
+            if (this.#x.count) this.#countBlock(n, 1);
             this.fault(F_END, n, 0, false);
             break;
           }

@@ -246,19 +246,17 @@ export class JitProgram implements BpfProgram {
   /** The `tail` import: callx or a tail-call helper; runs the tail call's target when one was asked. */
   #tailImport(run: Run, c: CompiledProgram, args: (number | bigint)[]): (number | bigint)[] {
     const pc = args[0] as number;
-    const excess = args[1] as number;
-    const id = U64(args[2] as bigint);
-    const regs = args.slice(3, 12) as bigint[]; // r1..r9
-    const fp = args[12] as bigint;
-    const depth = args[13] as number;
-    let def: HelperDef | undefined;
+    const id = U64(args[1] as bigint);
+    const regs = args.slice(2, 11) as bigint[]; // r1..r9
+    const fp = args[11] as bigint;
+    const depth = args[12] as number;
     if (id > 0x7fff_ffffn) {
       throw withExecuted(
         new BpfFault('E_FAULT_CALL', pc, `callx: expected a helper id (0 to 0x7fffffff), found ${hex(id)}`),
         executedAt(run, 0),
       );
     }
-    def = c.decoded.helperById.get(Number(id));
+    const def = c.decoded.helperById.get(Number(id));
     if (def === undefined) {
       throw withExecuted(
         new BpfFault('E_HELPER_UNKNOWN', pc, `callx: no helper ${id} is registered`),
@@ -270,8 +268,6 @@ export class JitProgram implements BpfProgram {
     const target = run.pending;
     if (target === null) return [0, r0, ...regs.slice(0, 5)];
     run.pending = null;
-    // The rest of the caller's block never runs.
-    if (run.counting) run.g.n.value = (run.g.n.value as bigint) - BigInt(excess);
     // The target replaces the current function: same frame (zeroed), same depth, r0 = 0.
     return [1, ...target.#enterTail(run, regs, fp, depth)];
   }
