@@ -22,7 +22,9 @@ function parseArgs(argv) {
     const k = argv[i];
     const v = Number(argv[++i]);
     if (!['--seed', '--count', '--minutes', '--items'].includes(k) || !Number.isFinite(v) || v < 0) {
-      console.error(`usage: jit-diff.mjs [--seed N] [--count N] [--minutes M] [--items N] (bad argument ${k} ${argv[i]})`);
+      console.error(
+        `usage: jit-diff.mjs [--seed N] [--count N] [--minutes M] [--items N] (bad argument ${k} ${argv[i]})`,
+      );
       process.exit(2);
     }
     o[k.slice(2)] = v;
@@ -57,7 +59,9 @@ for (let seed = opts.seed; ran < opts.count && Date.now() < end; seed++) {
     console.log(`MISMATCH at seed ${seed}:\n  ${diffs.join('\n  ')}`);
     console.log(`program (seed ${seed}, ${gp.insns.length} slots, faulty ${gp.faulty}):`);
     console.log(disassemble(gp.insns).join('\n'));
-    gp.targets.forEach((t, k) => console.log(`tail-call target ${k}:\n${disassemble(t).join('\n')}`));
+    gp.targets.forEach((t, k) => {
+      console.log(`tail-call target ${k}:\n${disassemble(t).join('\n')}`);
+    });
     console.log(`region before: ${Buffer.from(gp.region).toString('hex')}`);
     console.log(outcomes.join('\n'));
     process.exit(1);
@@ -65,7 +69,9 @@ for (let seed = opts.seed; ran < opts.count && Date.now() < end; seed++) {
   const now = Date.now();
   if (now - lastReport >= 5000) {
     lastReport = now;
-    console.log(`${((now - start) / 1000).toFixed(0)} s: ${ran} programs (seeds ${opts.seed}..${seed}), ${faulted} faulted`);
+    console.log(
+      `${((now - start) / 1000).toFixed(0)} s: ${ran} programs (seeds ${opts.seed}..${seed}), ${faulted} faulted`,
+    );
   }
 }
 const secs = (Date.now() - start) / 1000;

@@ -173,10 +173,9 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     max: options.maxPages ?? 65536,
     shared: true,
   });
-  let nGlobals = 0;
-  const memEnd = guards ? (m.importGlobal('env', 'memEnd', 'i64', false), nGlobals++) : -1;
-  const nG = count ? (m.importGlobal('env', 'n', 'i64', true), nGlobals++) : -1;
-  const limitG = count ? (m.importGlobal('env', 'limit', 'i64', true), nGlobals++) : -1;
+  const memEnd = guards ? m.importGlobal('env', 'memEnd', 'i64', false) : -1;
+  const nG = count ? m.importGlobal('env', 'n', 'i64', true) : -1;
+  const limitG = count ? m.importGlobal('env', 'limit', 'i64', true) : -1;
 
   const base = (hasTail ? 2 : 1) + plain.length;
   const x: EmitContext = {

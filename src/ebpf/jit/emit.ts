@@ -32,7 +32,6 @@ import {
   BPF_JSGT,
   BPF_JSLE,
   BPF_JSLT,
-  BPF_LD,
   BPF_LDX,
   BPF_LSH,
   BPF_MAX_LOOPS,
@@ -471,8 +470,8 @@ export class FunctionEmitter {
     c.op('i32.const', 0).op('end');
   }
 
-  /** A call instruction (helper, callx or bpf2bpf) at `pc`, `first` the block's first slot. */
-  call(insn: Insn, pc: number, first: number): void {
+  /** A call instruction (helper, callx or bpf2bpf) at `pc`. */
+  call(insn: Insn, pc: number): void {
     const c = this.c;
     const x = this.#x;
     if (isLocalCall(insn)) {
@@ -597,7 +596,7 @@ export class FunctionEmitter {
       const cls = insnClass(insn.code);
       if (cls === BPF_ALU || cls === 0x07) this.alu(insn, pc);
       else if (cls === BPF_LDX || cls === BPF_ST || cls === BPF_STX) this.mem(insn);
-      else if (jmpOp(insn.code) === BPF_CALL) this.call(insn, pc, start);
+      else if (jmpOp(insn.code) === BPF_CALL) this.call(insn, pc);
     }
     return last;
   }

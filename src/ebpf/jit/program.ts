@@ -19,7 +19,7 @@ import { AddressSpace } from '../../mem/address-space.js';
 import { checkRegion, type Region } from '../../mem/regions.js';
 import { MAX_BPF_STACK } from '../../uapi/bpf.js';
 import { BpfFault } from '../faults.js';
-import { type HelperDef, HelperRegistry } from '../helpers.js';
+import { HelperRegistry } from '../helpers.js';
 import type { Insn } from '../insn.js';
 import type { LddwResolver } from '../interp-decode.js';
 import { helperValue } from '../interp-faults.js';
