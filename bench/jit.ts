@@ -17,8 +17,8 @@
  * Printed beside: uBPF's x86-64 JIT on the same programs (figures from the issue, measured earlier,
  * NOT in this run) and the issue's goal: within 1.5x of them.
  *
- * Compile time, per program: loadProgram with engine 'jit' (decode, compile to wasm bytes, and the
- * WAT text the compiler also builds), `new WebAssembly.Module` on its bytes (which the program does
+ * Compile time, per program: loadProgram with engine 'jit' (decode, compile to wasm bytes; the WAT
+ * text is rendered only when asked for), `new WebAssembly.Module` on its bytes (which the program does
  * at its first run), and `new WebAssembly.Instance` with stub imports; beside loadProgram with the
  * interpreter. Programs: the three above, every program of the example objects (examples/**\/*.o,
  * relocated as the io_uring loader does, helpers of an io_uring load) and a large built program
@@ -409,7 +409,7 @@ export function jitTables(report: JitReport): { lines: string[]; header: string[
   const compile = {
     lines: [
       `jit compile: per program, ms (median of ${report.compileRuns}; cold = the first load of that program in this process).`,
-      "  load = loadProgram engine 'jit', guards: false (decode + wasm bytes + WAT text); module = new",
+      "  load = loadProgram engine 'jit', guards: false (decode + wasm bytes); module = new",
       '  WebAssembly.Module (done at the first run); instance = new WebAssembly.Instance (stub imports);',
       '  us/insn = (load + module) per eBPF slot. interp = loadProgram engine interp. uBPF compiles in',
       `  ${UBPF_COMPILE_MS[0]}-${UBPF_COMPILE_MS[1]} ms (reference, NOT measured here).`,
