@@ -1,4 +1,4 @@
-;; program pingpong: 58 insns, 1118 wasm bytes, 1 functions, 8 blocks
+;; program pingpong: 58 insns, 1184 wasm bytes, 1 functions, 8 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -213,7 +213,26 @@
         local.get $r3
         local.get $r4
         local.get $r5
+        global.get 0
+        i64.const 2
+        i64.sub
+        global.set 0
         call 1
+        global.get 0
+        i64.const 2
+        i64.add
+        global.set 0
+        global.get 0
+        global.get 1
+        i64.gt_u
+        if
+          i32.const 4
+          i32.const 36
+          i32.const 2
+          i64.const 0
+          call 0
+          unreachable
+        end
         local.set $r0
         local.get $r9
         local.set $r2
@@ -302,7 +321,26 @@
           local.get $r3
           local.get $r4
           local.get $r5
+          global.get 0
+          i64.const 1
+          i64.sub
+          global.set 0
           call 2
+          global.get 0
+          i64.const 1
+          i64.add
+          global.set 0
+          global.get 0
+          global.get 1
+          i64.gt_u
+          if
+            i32.const 4
+            i32.const 50
+            i32.const 1
+            i64.const 0
+            call 0
+            unreachable
+          end
           local.set $r0
           local.get $r9
           local.set $r2
