@@ -1,6 +1,7 @@
 /**
- * Hostile input to the instruction layer: random bytes through decode, check, load and run, and
- * mutated assembly through both assemblers. Only the domain errors may come out (InsnError,
+ * Hostile input to the instruction layer: random bytes through decode, check, load and run (on the
+ * interpreter and the JIT, which must refuse the same programs and agree on every run the
+ * interpreter completes), and mutated assembly through both assemblers. Only the domain errors may come out (InsnError,
  * ProgramLoadError, BpfFault, AsmError), never a TypeError, a RangeError from deep inside, a hang or
  * a crash. Seeded, so a failure names its seed and case.
  */
@@ -10,10 +11,12 @@ import { AsmError } from '../src/ebpf/asm/errors.js';
 import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { disassemble } from '../src/ebpf/disasm.js';
+import { loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
 import { checkInsns, decodeInsns, encodeInsns, type Insn, InsnError } from '../src/ebpf/insn.js';
 import { loadInterpProgram as loadProgram } from '../src/ebpf/interp.js';
+import { JitProgram } from '../src/ebpf/jit/program.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { xorshift32 } from './helpers.js';
 
@@ -87,6 +90,23 @@ function randomProgram(next: () => number, n: number): Uint8Array {
   return encodeInsns(insns);
 }
 
+function decodeOrNull(bytes: Uint8Array): Insn[] | null {
+  try {
+    return decodeInsns(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** The JIT's load of `insns` (guards and a budget, as an unverified program), or what it threw. */
+function loadOrError(insns: readonly Insn[], engine: 'jit'): JitProgram | Error {
+  try {
+    return loadAny(insns, { helpers, budget: 10_000, engine }) as JitProgram;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
 const helpers = new HelperRegistry();
 helpers.register({
   id: 1,
@@ -102,6 +122,7 @@ for (const seed of [1, 2, 3]) {
   test(`random programs (seed ${seed}): decode, check, load and run end in a result or a domain error`, () => {
     const next = xorshift32(seed);
     const outcomes = { ran: 0, insn: 0, load: 0, fault: 0 };
+    let jitAgreed = 0;
     for (let c = 0; c < 3000; c++) {
       const bytes = randomProgram(next, 2 + (next() % 14));
       const live = mem.liveAllocations;
@@ -110,15 +131,50 @@ for (const seed of [1, 2, 3]) {
         assert.deepEqual(encodeInsns(insns), bytes, `case ${c}: encode(decode(x)) = x`);
         disassemble(insns);
         checkInsns(insns);
+        const jit = loadOrError(insns, 'jit');
         const p = loadProgram(insns, { helpers, budget: 10_000 });
+        assert.ok(
+          jit instanceof JitProgram,
+          `seed ${seed} case ${c}: the interpreter loads it, the JIT: ${String(jit)}`,
+        );
         const scratch = mem.alloc(64);
         try {
-          p.run({ mem, r1: scratch, r2: 64, regions: [{ addr: scratch, size: 64 }] });
+          const regions = [{ addr: scratch, size: 64 }];
+          let want: bigint | string;
+          try {
+            want = p.run({ mem, r1: scratch, r2: 64, regions }).r0;
+          } catch (e) {
+            want = e instanceof BpfFault ? e.code : String(e);
+          }
+          // The JIT on the same input: a result or a BpfFault, never anything else; the same r0
+          // when the interpreter ran to its exit (every access was then inside a region), the same
+          // budget fault when it ran out.
+          mem.zero(scratch, 64);
+          let got: bigint | string;
+          try {
+            got = jit.run({ mem, r1: scratch, r2: 64, regions }).r0;
+          } catch (e) {
+            if (!(e instanceof BpfFault)) throw e;
+            got = e.code;
+          }
+          if (typeof want === 'bigint' || want === 'E_BUDGET') {
+            assert.equal(got, want, `seed ${seed} case ${c}: JIT vs interpreter`);
+            jitAgreed++;
+          }
+          if (typeof want === 'bigint') outcomes.ran++;
+          else throw new BpfFault(want as BpfFault['code'], 0, 'interpreter fault');
         } finally {
           mem.free(scratch);
         }
-        outcomes.ran++;
       } catch (e) {
+        if (e instanceof InsnError || e instanceof ProgramLoadError) {
+          // The JIT refuses the same program with the same error.
+          const j = loadOrError(decodeOrNull(bytes) ?? [], 'jit');
+          assert.ok(
+            !(j instanceof JitProgram) && j.constructor === e.constructor && (j as InsnError).code === e.code,
+            `seed ${seed} case ${c}: interpreter ${e.name} ${e.code}, JIT ${String(j)}`,
+          );
+        }
         if (e instanceof InsnError) outcomes.insn++;
         else if (e instanceof ProgramLoadError) outcomes.load++;
         else if (e instanceof BpfFault) outcomes.fault++;
@@ -129,6 +185,7 @@ for (const seed of [1, 2, 3]) {
     // The generator reaches every outcome, so the test exercises each path it claims to.
     for (const [k, v] of Object.entries(outcomes))
       assert.ok(v > 20, `${k}: ${v} of 3000 (${JSON.stringify(outcomes)})`);
+    assert.ok(jitAgreed > 100, `the JIT was compared on ${jitAgreed} programs`);
   });
 }
 
