@@ -5,18 +5,17 @@
  * with the format in a read-only region.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
 import type { Region } from '../src/ebpf/interp.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import { TraceLog } from '../src/ebpf/trace.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { EINVAL, ENOSPC } from '../src/uapi/errno.js';
+import { perEngine } from './engines.js';
 
 const mem = new AddressSpace({ size: 1024 * 1024 });
 const enc = new TextEncoder();
@@ -148,20 +147,7 @@ const ACCEPTED: [fmt: string, args: bigint[], text: string][] = [
   ['%s %c', [BigInt(S509), 0x21n], `${'z'.repeat(509)} !`], // 510 bytes, then one byte
 ];
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

@@ -4,14 +4,12 @@
  * base-helpers-printk.test.ts, tail calls (12) in tail-call.test.ts.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { prandomU32, registerBaseHelpers } from '../src/ebpf/base-helpers.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import { TraceLog } from '../src/ebpf/trace.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
@@ -21,6 +19,7 @@ import {
   BPF_FUNC_tail_call,
   BPF_FUNC_trace_printk,
 } from '../src/uapi/bpf.js';
+import { perEngine } from './engines.js';
 
 const mem = new AddressSpace({ size: 1024 * 1024 });
 
@@ -49,20 +48,7 @@ function calls(id: number, n: number, options: Parameters<typeof registerBaseHel
   }
 }
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

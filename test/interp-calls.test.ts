@@ -3,15 +3,15 @@
  * load errors, the lddw resolver and run arguments.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { assembleLlvm } from '../src/ebpf/asm/llvm.js';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { BpfFault, ProgramLoadError } from '../src/ebpf/faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
 import { type Insn, InsnError, LDDW } from '../src/ebpf/insn.js';
 import { MAY_GOTO_LOOPS } from '../src/ebpf/interp-run.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
+import { perEngine } from './engines.js';
 import { EXIT, helper, I, lddw, mem, r0, run, throwsCode, u64 } from './interp-common.js';
 
 /* ------------------------------------------------------------------ calls and frames */
@@ -46,20 +46,7 @@ const CALL_CASES: [name: string, asm: string, want: bigint][] = [
   ],
 ];
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

@@ -6,16 +6,14 @@
  * verifier rejections.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { assembleLlvm } from '../src/ebpf/asm/index.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { type HelperDef, type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
 import type { RunResult } from '../src/ebpf/interp.js';
 import { mapHelpers, registerMapHelpers } from '../src/ebpf/map-helpers.js';
 import { MapTable } from '../src/ebpf/maps/index.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
   BPF_ANY,
@@ -29,6 +27,7 @@ import {
   BPF_NOEXIST,
 } from '../src/uapi/bpf.js';
 import { E2BIG, EAGAIN, EEXIST, EINVAL, ENOENT, EPERM } from '../src/uapi/errno.js';
+import { perEngine } from './engines.js';
 
 const mem = new AddressSpace({ size: 8 * 1024 * 1024 });
 const table = new MapTable(mem);
@@ -74,20 +73,7 @@ const del = (mapId: number, key: number): string => `
   call 3
   exit`;
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

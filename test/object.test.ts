@@ -9,11 +9,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { declare } from '../src/ebpf/btf/print.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
 import { type HelperDef, HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
 import { isLddw } from '../src/ebpf/insn.js';
 import type { Region } from '../src/ebpf/interp.js';
 import { ObjectError } from '../src/ebpf/object/errors.js';
@@ -22,7 +20,7 @@ import { parseObject } from '../src/ebpf/object/parse.js';
 import { progTypeOfSection } from '../src/ebpf/object/sections.js';
 import { funcAt, sourceAt } from '../src/ebpf/object/source.js';
 import type { ObjectFile, ProgramDef } from '../src/ebpf/object/types.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import {
   BPF_F_MMAPABLE,
@@ -38,6 +36,7 @@ import {
   BPF_PROG_TYPE_IOURING,
   BPF_PROG_TYPE_UNSPEC,
 } from '../src/uapi/bpf.js';
+import { perEngine } from './engines.js';
 import { repoRoot } from './helpers.js';
 
 const FIXTURES = join(repoRoot(), 'test/fixtures/bpf');
@@ -51,20 +50,7 @@ const prog = (o: ObjectFile, name: string): ProgramDef => {
   return p;
 };
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

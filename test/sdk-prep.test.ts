@@ -13,12 +13,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
+import { test } from 'node:test';
 import { HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
 import { decodeInsns } from '../src/ebpf/insn.js';
-import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
+import type { EngineKind } from '../src/ebpf/run-env.js';
 import {
   prepBpf,
   prepCancel,
@@ -48,6 +46,7 @@ import {
   IOSQE_IO_LINK,
 } from '../src/uapi/io_uring.js';
 import { IO_URING_SQE } from '../src/uapi/layout.js';
+import { perEngine } from './engines.js';
 import {
   CPUS,
   fixtureObject,
@@ -173,20 +172,7 @@ const CASES: readonly string[] = [
   ...PREPS_BPF(BPF_BASE),
 ];
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  return loadAny(insns, { ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+const loadProgram = perEngine(suite);
 
 function suite(eng: EngineKind): void {
   void eng;

@@ -4,18 +4,18 @@
  * bpf2bpf subprograms, the budget across a chain, nested runs. The PROG_ARRAY is a stub resolver.
  */
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import { assembleUbpf } from '../src/ebpf/asm/ubpf.js';
 import { registerBaseHelpers } from '../src/ebpf/base-helpers.js';
-import { ENGINES, type LoadOptions, loadProgram as loadAny } from '../src/ebpf/engine.js';
+import type { LoadOptions } from '../src/ebpf/engine.js';
 import { BpfFault } from '../src/ebpf/faults.js';
 import { type HelperEnv, HelperRegistry } from '../src/ebpf/helpers.js';
-import type { Insn } from '../src/ebpf/insn.js';
 import { tailCall } from '../src/ebpf/interp.js';
 import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { MAX_TAIL_CALL_CNT } from '../src/uapi/bpf.js';
 import { ELOOP, ENOENT } from '../src/uapi/errno.js';
+import { perEngine } from './engines.js';
 
 const mem = new AddressSpace({ size: 1024 * 1024 });
 /** The handle programs pass in r2 (any u64: the resolver interprets it). */
@@ -66,21 +66,8 @@ const link = (i: number): string =>
   `ldxdw %r6, [%r1]\nmul %r6, 10\nadd %r6, ${i}\nstxdw [%r1], %r6\n${TC}\nmov %r3, ${i + 1}\ncall 12\n` +
   `mov %r0, ${100 + i}\nexit`;
 
-/** The engine the tests of the running suite load programs for (set by the suite's `before`). */
-let engine: EngineKind = 'jit';
-function loadProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  // The JIT counts instructions (the tests check `executed`) when asked to.
-  return loadAny(insns, { ...(engine === 'jit' ? { count: true } : {}), ...opts, engine });
-}
-
-for (const e of ENGINES) {
-  describe(`engine ${e}`, () => {
-    before(() => {
-      engine = e;
-    });
-    suite(e);
-  });
-}
+// The JIT counts instructions (the tests check `executed`) when asked to.
+const loadProgram = perEngine(suite, { count: true });
 
 function suite(eng: EngineKind): void {
   void eng;
