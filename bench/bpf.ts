@@ -13,9 +13,8 @@
  *   4 in flight): MB/s (10^6 B/s).
  *
  * The BPF requests run on both engines (Runtime.bpfLoad's `engine`: the JIT, the default, and the
- * interpreter), one row each; the NOP-chain BPF request uses runBpfPipelineOn below, the example's
- * runBpfPipeline (src/cli/examples/pipeline.ts) with the engine passed to bpfLoad, since that runner
- * takes no engine.
+ * interpreter), one row each; the NOP-chain BPF request is the example's runBpfPipeline
+ * (src/cli/examples/pipeline.ts) with its `engine` option.
  *
  * A job is one request (or the TypeScript equivalent); each run repeats jobs until its time is up and
  * divides the work by the jobs' own time (submit to last CQE; loading and setup are outside). Every
@@ -26,14 +25,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleObject } from '../src/cli/examples/common.js';
-import {
-  type BpfPipelineRun,
-  type PipelineOptions,
-  PL_COUNTERS,
-  PL_MAX_DEPTH,
-  runLinkedChains,
-  runTsPipeline,
-} from '../src/cli/examples/pipeline.js';
+import { runBpfPipeline, runLinkedChains, runTsPipeline } from '../src/cli/examples/pipeline.js';
 import type { EngineKind } from '../src/ebpf/run-env.js';
 import { AsyncRing } from '../src/liburing/async.js';
 import { prepBpf, prepNop } from '../src/liburing/prep.js';
@@ -227,40 +219,6 @@ function pingpongCase(rounds: number, engine: EngineKind): Case {
 
 /* ------------------------------------------------------------------ NOP chains */
 
-/**
- * runBpfPipeline of src/cli/examples/pipeline.ts with the engine passed to bpfLoad: a fresh runtime,
- * ring and object; one BPF request, timed from submit to its CQE; counters read back.
- */
-async function runBpfPipelineOn(o: PipelineOptions, engine: EngineKind): Promise<BpfPipelineRun> {
-  const rt = new Runtime({ size: 8 * 1024 * 1024 });
-  let cq1 = 8;
-  while (cq1 < Math.min(o.depth, PL_MAX_DEPTH)) cq1 *= 2;
-  const ring = IoUring.queueInit(8, { cqSizes: [cq1], runtime: rt });
-  const obj = rt.bpfLoad(exampleObject('pipeline', 'pipeline.bpf.o'), {
-    globals: { depth: o.depth, target: BigInt(o.target) },
-    engine,
-  });
-  try {
-    if (rt.bpfProg(obj.progFd('pipeline'))?.prog.engine !== engine)
-      fail(`pipeline: not loaded for ${engine}`);
-    const reg = await ring.registerBpf([obj.progFd('pipeline')]);
-    if (reg !== 0) fail(`pipeline: IORING_REGISTER_BPF gave ${reg}`);
-    prepBpf(ring.getSqe() ?? fail('SQ full'), 0).setUserData(77);
-    const t0 = process.hrtime.bigint();
-    if (ring.submit() !== 1) fail('pipeline: submit did not take the SQE');
-    const cqe = await ring.waitCqe(0);
-    const ns = process.hrtime.bigint() - t0;
-    const res = cqe.res;
-    ring.cqeSeen(cqe);
-    const map = obj.arrayMap('counters');
-    const counters = PL_COUNTERS.map((_, k) => BigInt.asIntN(64, map.u64.get(k) ?? -1n));
-    return { res, counters, cq1Left: ring.cqReady(1), ns };
-  } finally {
-    obj.close();
-    await ring.close();
-  }
-}
-
 function nopCases(nops: number): Case[] {
   return NOP_DEPTHS.flatMap((depth): Case[] => {
     const ref = KERNEL_NOP_REF[depth] ?? null;
@@ -276,7 +234,7 @@ function nopCases(nops: number): Case[] {
         async open() {
           return {
             async job() {
-              const b = await runBpfPipelineOn(o, engine);
+              const b = await runBpfPipeline({ ...o, engine });
               const c = b.counters.map(Number);
               const want = [nops, nops, runs, 0, 0, Math.min(depth, nops)];
               if (b.res !== 0 || c.join() !== want.join() || b.cq1Left !== 0)
