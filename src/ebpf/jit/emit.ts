@@ -147,6 +147,45 @@ export interface EmitContext {
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
+/** ALU operations that map to one wasm instruction (prefixed i32./i64.). */
+const ALU_SIMPLE: Readonly<Record<number, string>> = {
+  [BPF_ADD]: 'add',
+  [BPF_SUB]: 'sub',
+  [BPF_MUL]: 'mul',
+  [BPF_OR]: 'or',
+  [BPF_AND]: 'and',
+  [BPF_LSH]: 'shl',
+  [BPF_RSH]: 'shr_u',
+  [BPF_XOR]: 'xor',
+  [BPF_ARSH]: 'shr_s',
+};
+
+/** Conditional jumps: the wasm comparison (i32./i64.). */
+const JMP_CMP: Readonly<Record<number, string>> = {
+  [BPF_JEQ]: 'eq',
+  [BPF_JNE]: 'ne',
+  [BPF_JGT]: 'gt_u',
+  [BPF_JGE]: 'ge_u',
+  [BPF_JLT]: 'lt_u',
+  [BPF_JLE]: 'le_u',
+  [BPF_JSGT]: 'gt_s',
+  [BPF_JSGE]: 'ge_s',
+  [BPF_JSLT]: 'lt_s',
+  [BPF_JSLE]: 'le_s',
+};
+
+/** Load/store width suffixes by BPF size ('' = 64 bits). */
+const MEM_SUFFIX: Readonly<Record<number, string>> = { [BPF_B]: '8', [BPF_H]: '16', 0: '32', [BPF_DW]: '' };
+
+/** Atomic read-modify-write operations by imm (without BPF_FETCH). */
+const ATOMIC_OPS: Readonly<Record<number, string>> = {
+  [BPF_ADD]: 'add',
+  [BPF_OR]: 'or',
+  [BPF_AND]: 'and',
+  [BPF_XOR]: 'xor',
+  [BPF_XCHG & ~BPF_FETCH]: 'xchg',
+};
+
 export class FunctionEmitter {
   readonly c: CodeBuilder;
   readonly sites: Site[] = [];
@@ -269,18 +308,7 @@ export class FunctionEmitter {
       if (w32) c.op('i32.wrap_i64');
     };
     const tmp = w32 ? TMP32 : T1;
-    const simple: Record<number, string> = {
-      [BPF_ADD]: 'add',
-      [BPF_SUB]: 'sub',
-      [BPF_MUL]: 'mul',
-      [BPF_OR]: 'or',
-      [BPF_AND]: 'and',
-      [BPF_LSH]: 'shl',
-      [BPF_RSH]: 'shr_u',
-      [BPF_XOR]: 'xor',
-      [BPF_ARSH]: 'shr_s',
-    };
-    const name = simple[op];
+    const name = ALU_SIMPLE[op];
     if (name !== undefined) {
       dst();
       this.operand(insn, w32);
@@ -364,8 +392,7 @@ export class FunctionEmitter {
     const c = this.c;
     const cls = insnClass(insn.code);
     const size = sizeBytes(memSize(insn.code));
-    const suffix: Record<number, string> = { [BPF_B]: '8', [BPF_H]: '16', 0: '32', [BPF_DW]: '' };
-    const sz = suffix[memSize(insn.code)] ?? '';
+    const sz = MEM_SUFFIX[memSize(insn.code)] ?? '';
     const align = Math.log2(size);
     if (cls === BPF_LDX) {
       const moff = this.addr(insn.src, insn.off, size, 'load');
@@ -401,14 +428,7 @@ export class FunctionEmitter {
       this.set(0);
       return;
     }
-    const names: Record<number, string> = {
-      [BPF_ADD]: 'add',
-      [BPF_OR]: 'or',
-      [BPF_AND]: 'and',
-      [BPF_XOR]: 'xor',
-      [BPF_XCHG & ~BPF_FETCH]: 'xchg',
-    };
-    const name = names[insn.imm & ~BPF_FETCH];
+    const name = ATOMIC_OPS[insn.imm & ~BPF_FETCH];
     if (name === undefined) throw new Error(`jit: unknown atomic operation ${hex(insn.imm)}`);
     this.get(insn.src);
     this.site('atomic');
@@ -429,18 +449,6 @@ export class FunctionEmitter {
     this.get(insn.dst);
     if (w32) c.op('i32.wrap_i64');
     this.operand(insn, w32);
-    const cmp: Record<number, string> = {
-      [BPF_JEQ]: 'eq',
-      [BPF_JNE]: 'ne',
-      [BPF_JGT]: 'gt_u',
-      [BPF_JGE]: 'ge_u',
-      [BPF_JLT]: 'lt_u',
-      [BPF_JLE]: 'le_u',
-      [BPF_JSGT]: 'gt_s',
-      [BPF_JSGE]: 'ge_s',
-      [BPF_JSLT]: 'lt_s',
-      [BPF_JSLE]: 'le_s',
-    };
     const op = jmpOp(insn.code);
     if (op === BPF_JSET) {
       c.op(`${t}.and`)
@@ -448,7 +456,7 @@ export class FunctionEmitter {
         .op(`${t}.ne`);
       return;
     }
-    const name = cmp[op];
+    const name = JMP_CMP[op];
     if (name === undefined) throw new Error(`jit: unknown jump operation ${hex(op)}`);
     c.op(`${t}.${name}`);
   }
