@@ -82,7 +82,10 @@ const T1 = 13;
 const LABEL = 14;
 const TMP32 = 15;
 const MG = 16;
-export const FUNC_LOCALS = ['i64', 'i64', 'i32', 'i32', 'i32'] as const;
+/** Counting: the run's instruction count and budget, kept in locals between calls. */
+const CNT = 17;
+const LIM = 18;
+export const FUNC_LOCALS = ['i64', 'i64', 'i32', 'i32', 'i32', 'i64', 'i64'] as const;
 export const FUNC_LOCAL_NAMES = [
   'r0',
   'r1',
@@ -101,6 +104,8 @@ export const FUNC_LOCAL_NAMES = [
   'label',
   'tmp32',
   'mg',
+  'n',
+  'limit',
 ];
 
 /** A memory access site: where a trap there comes from. */
@@ -215,15 +220,31 @@ export class FunctionEmitter {
   /** `fault(code, pc, excess, addr in T0 or 0)`, which throws. */
   fault(code: number, pc: number, excess: number, addr: boolean): void {
     const c = this.c;
+    this.#flush();
     c.op('i32.const', code).op('i32.const', pc).op('i32.const', excess);
     if (addr) c.op('local.get', T0);
     else c.op('i64.const', 0n);
     c.op('call', this.#x.imports.fault).op('unreachable');
   }
 
-  /** The prologue: the may_goto counter when the function has a may_goto. */
+  /** The prologue: the may_goto counter when the function has a may_goto; the count and budget. */
   prologue(hasMayGoto: boolean): void {
     if (hasMayGoto) this.c.op('i32.const', BPF_MAX_LOOPS).op('local.set', MG);
+    if (this.#x.count) {
+      this.#reload();
+      this.c.op('global.get', this.#x.globals.limit).op('local.set', LIM);
+    }
+  }
+
+  /**
+   * Counting keeps the run's count in a local (a register, not a global's memory): it goes to the
+   * global `n` before anything that reads it (calls, faults, returns) and comes back after calls.
+   */
+  #flush(): void {
+    if (this.#x.count) this.c.op('local.get', CNT).op('global.set', this.#x.globals.n);
+  }
+  #reload(): void {
+    if (this.#x.count) this.c.op('global.get', this.#x.globals.n).op('local.set', CNT);
   }
 
   /**
@@ -470,7 +491,7 @@ export class FunctionEmitter {
     const x = this.#x;
     c.op('local.get', MG).op('i32.eqz');
     if (x.count && x.mayGotoReserve > 0) {
-      c.op('global.get', x.globals.limit).op('global.get', x.globals.n).op('i64.sub');
+      c.op('local.get', LIM).op('local.get', CNT).op('i64.sub');
       c.op('i64.const', BigInt(x.mayGotoReserve)).op('i64.lt_s').op('i32.or');
     }
     c.op('if', 'i32').op('i32.const', 1).op('else');
@@ -502,7 +523,9 @@ export class FunctionEmitter {
       c.op('local.get', FP).op('i64.const', BigInt(MAX_BPF_STACK)).op('i64.sub');
       c.op('local.get', DEPTH).op('i32.const', 1).op('i32.add');
       this.#recount(-1);
+      this.#flush();
       c.op('call', x.functionIndex(target));
+      this.#reload();
       this.#recount(1);
       for (let r = 5; r >= 0; r--) this.set(r);
       return;
@@ -514,7 +537,9 @@ export class FunctionEmitter {
       c.op('i32.const', pc);
       for (let r = 1; r <= 5; r++) this.get(r);
       this.#recount(-1);
+      this.#flush();
       c.op('call', x.helperImport(def));
+      this.#reload();
       this.#recount(1);
       this.set(0);
       return;
@@ -527,7 +552,10 @@ export class FunctionEmitter {
     for (let r = 1; r <= 9; r++) this.get(r);
     c.op('local.get', FP).op('local.get', DEPTH);
     this.#recount(-1);
+    this.#flush();
     c.op('call', x.imports.tailHelper);
+    // After a tail call the global holds the count (the target's); the local is reloaded either way.
+    this.#reload();
     for (let r = 5; r >= 0; r--) this.set(r);
     c.op('if');
     for (let r = 0; r <= 5; r++) this.get(r);
@@ -544,12 +572,11 @@ export class FunctionEmitter {
     const x = this.#x;
     if (!x.count || this.#excess === 0) return;
     const c = this.c;
-    const g = x.globals;
-    c.op('global.get', g.n).op('i64.const', BigInt(this.#excess));
-    c.op(sign < 0 ? 'i64.sub' : 'i64.add').op('global.set', g.n);
+    c.op('local.get', CNT).op('i64.const', BigInt(this.#excess));
+    c.op(sign < 0 ? 'i64.sub' : 'i64.add').op('local.set', CNT);
     if (sign > 0) {
       // The rest of the block is checked against the budget again (the callee may have used it).
-      c.op('global.get', g.n).op('global.get', g.limit).op('i64.gt_u').op('if');
+      c.op('local.get', CNT).op('local.get', LIM).op('i64.gt_u').op('if');
       this.fault(F_BUDGET, this.#pc + 1, this.#excess, false);
       c.op('end');
     }
@@ -575,9 +602,8 @@ export class FunctionEmitter {
   /** Count the block's instructions; a budget fault before the block when they exceed it. */
   #countBlock(first: number, len: number): void {
     const c = this.c;
-    const g = this.#x.globals;
-    c.op('global.get', g.n).op('i64.const', BigInt(len)).op('i64.add').op('global.set', g.n);
-    c.op('global.get', g.n).op('global.get', g.limit).op('i64.gt_u').op('if');
+    c.op('local.get', CNT).op('i64.const', BigInt(len)).op('i64.add').op('local.tee', CNT);
+    c.op('local.get', LIM).op('i64.gt_u').op('if');
     this.fault(F_BUDGET, first, len, false);
     c.op('end');
   }
@@ -623,6 +649,7 @@ export class FunctionEmitter {
     const c = this.c;
     if (exits.length === 0) {
       // An exit: r0 is the result; r1-r5 go back too (the caller sees them as the callee left them).
+      this.#flush();
       for (let r = 0; r <= 5; r++) this.get(r);
       c.op('return');
       return;

@@ -369,7 +369,9 @@ export class JitProgram implements BpfProgram {
         : `${site.kind} outside the address space (${e.message})`,
       { cause: e },
     );
-    return withExecuted(f, executedAt(run, site.excess));
+    // Counting keeps the count in a local between calls: a trap (only unguarded code traps) leaves
+    // the global behind, so the count is not known there.
+    return withExecuted(f, c.guards ? executedAt(run, site.excess) : -1);
   }
 
   run(opts: RunOptions): RunResult {

@@ -1,11 +1,11 @@
-;; program map_value_index: 19 insns, 539 wasm bytes, 1 functions, 6 blocks
+;; program map_value_index: 19 insns, 551 wasm bytes, 1 functions, 6 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i64) (param i32) (result i64 i64 i64 i64 i64 i64)))
   (type (;2;) (func (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (param i32) (result i64)))
   (import "env" "fault" (func (;0;) (type 0)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 1) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 1) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       local.get $r1
       local.set $r6

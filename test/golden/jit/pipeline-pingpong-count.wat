@@ -1,4 +1,4 @@
-;; program pingpong: 58 insns, 1184 wasm bytes, 1 functions, 8 blocks
+;; program pingpong: 58 insns, 1248 wasm bytes, 1 functions, 8 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -10,16 +10,21 @@
   (import "env" "memory" (memory 1 65536 shared))
   (import "env" "n" (global (;0;) (mut i64)))
   (import "env" "limit" (global (;1;) (mut i64)))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
+    global.get 0
+    local.set $n
+    global.get 1
+    local.set $limit
     block
-      global.get 0
+      local.get $n
       i64.const 20
       i64.add
-      global.set 0
-      global.get 0
-      global.get 1
+      local.tee $n
+      local.get $limit
       i64.gt_u
       if
+        local.get $n
+        global.set 0
         i32.const 4
         i32.const 0
         i32.const 20
@@ -129,14 +134,15 @@
       i64.const 0
       i64.eq
       br_if 0
-      global.get 0
+      local.get $n
       i64.const 1
       i64.add
-      global.set 0
-      global.get 0
-      global.get 1
+      local.tee $n
+      local.get $limit
       i64.gt_u
       if
+        local.get $n
+        global.set 0
         i32.const 4
         i32.const 23
         i32.const 1
@@ -149,14 +155,15 @@
       i64.eq
       br_if 0
       block
-        global.get 0
+        local.get $n
         i64.const 14
         i64.add
-        global.set 0
-        global.get 0
-        global.get 1
+        local.tee $n
+        local.get $limit
         i64.gt_u
         if
+          local.get $n
+          global.set 0
           i32.const 4
           i32.const 24
           i32.const 14
@@ -213,19 +220,25 @@
         local.get $r3
         local.get $r4
         local.get $r5
-        global.get 0
+        local.get $n
         i64.const 2
         i64.sub
+        local.set $n
+        local.get $n
         global.set 0
         call 1
         global.get 0
+        local.set $n
+        local.get $n
         i64.const 2
         i64.add
-        global.set 0
-        global.get 0
-        global.get 1
+        local.set $n
+        local.get $n
+        local.get $limit
         i64.gt_u
         if
+          local.get $n
+          global.set 0
           i32.const 4
           i32.const 36
           i32.const 2
@@ -241,14 +254,15 @@
         i64.ne
         br_if 0
         block
-          global.get 0
+          local.get $n
           i64.const 5
           i64.add
-          global.set 0
-          global.get 0
-          global.get 1
+          local.tee $n
+          local.get $limit
           i64.gt_u
           if
+            local.get $n
+            global.set 0
             i32.const 4
             i32.const 38
             i32.const 5
@@ -276,14 +290,15 @@
           local.get $r2
           i64.ge_u
           br_if 0
-          global.get 0
+          local.get $n
           i64.const 8
           i64.add
-          global.set 0
-          global.get 0
-          global.get 1
+          local.tee $n
+          local.get $limit
           i64.gt_u
           if
+            local.get $n
+            global.set 0
             i32.const 4
             i32.const 43
             i32.const 8
@@ -321,19 +336,25 @@
           local.get $r3
           local.get $r4
           local.get $r5
-          global.get 0
+          local.get $n
           i64.const 1
           i64.sub
+          local.set $n
+          local.get $n
           global.set 0
           call 2
           global.get 0
+          local.set $n
+          local.get $n
           i64.const 1
           i64.add
-          global.set 0
-          global.get 0
-          global.get 1
+          local.set $n
+          local.get $n
+          local.get $limit
           i64.gt_u
           if
+            local.get $n
+            global.set 0
             i32.const 4
             i32.const 50
             i32.const 1
@@ -345,14 +366,15 @@
           local.get $r9
           local.set $r2
         end
-        global.get 0
+        local.get $n
         i64.const 1
         i64.add
-        global.set 0
-        global.get 0
-        global.get 1
+        local.tee $n
+        local.get $limit
         i64.gt_u
         if
+          local.get $n
+          global.set 0
           i32.const 4
           i32.const 51
           i32.const 1
@@ -365,14 +387,15 @@
         i64.ge_u
         br_if 1
       end
-      global.get 0
+      local.get $n
       i64.const 4
       i64.add
-      global.set 0
-      global.get 0
-      global.get 1
+      local.tee $n
+      local.get $limit
       i64.gt_u
       if
+        local.get $n
+        global.set 0
         i32.const 4
         i32.const 52
         i32.const 4
@@ -398,14 +421,15 @@
       local.get $r7
       i64.store32 offset=12
     end
-    global.get 0
+    local.get $n
     i64.const 2
     i64.add
-    global.set 0
-    global.get 0
-    global.get 1
+    local.tee $n
+    local.get $limit
     i64.gt_u
     if
+      local.get $n
+      global.set 0
       i32.const 4
       i32.const 56
       i32.const 2
@@ -416,6 +440,8 @@
     i32.const 0
     i64.extend_i32_u
     local.set $r0
+    local.get $n
+    global.set 0
     local.get $r0
     local.get $r1
     local.get $r2

@@ -1,4 +1,4 @@
-;; program pipeline: 170 insns, 1882 wasm bytes, 1 functions, 25 blocks
+;; program pipeline: 170 insns, 1894 wasm bytes, 1 functions, 25 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -8,7 +8,7 @@
   (import "env" "h166" (func (;1;) (type 1)))
   (import "env" "h164" (func (;2;) (type 1)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       local.get $r1
       local.set $r7

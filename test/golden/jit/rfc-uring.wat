@@ -1,4 +1,4 @@
-;; program test: 168 insns, 1752 wasm bytes, 1 functions, 11 blocks
+;; program test: 168 insns, 1764 wasm bytes, 1 functions, 11 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -12,7 +12,7 @@
   (import "env" "h148" (func (;5;) (type 1)))
   (import "env" "h167" (func (;6;) (type 1)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       block
         local.get $r1
@@ -713,7 +713,7 @@
   (export "enter" (func 7))
   (export "run" (func 8))
 )
-;; program counting: 74 insns, 1029 wasm bytes, 1 functions, 9 blocks
+;; program counting: 74 insns, 1041 wasm bytes, 1 functions, 9 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -724,7 +724,7 @@
   (import "env" "h166" (func (;2;) (type 1)))
   (import "env" "h164" (func (;3;) (type 1)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       block
         local.get $r1
@@ -1084,7 +1084,7 @@
   (export "enter" (func 4))
   (export "run" (func 5))
 )
-;; program pingpong: 66 insns, 980 wasm bytes, 1 functions, 8 blocks
+;; program pingpong: 66 insns, 992 wasm bytes, 1 functions, 8 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -1096,7 +1096,7 @@
   (import "env" "h165" (func (;3;) (type 1)))
   (import "env" "h2" (func (;4;) (type 1)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       block
         block
@@ -1434,7 +1434,7 @@
   (export "enter" (func 5))
   (export "run" (func 6))
 )
-;; program write_file: 109 insns, 1324 wasm bytes, 1 functions, 19 blocks
+;; program write_file: 109 insns, 1336 wasm bytes, 1 functions, 19 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -1445,7 +1445,7 @@
   (import "env" "h164" (func (;2;) (type 1)))
   (import "env" "h2" (func (;3;) (type 1)))
   (import "env" "memory" (memory 1 65536 shared))
-  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32)
+  (func $main (type 2) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (param $depth i32) (result i64 i64 i64 i64 i64 i64) (local $t0 i64) (local $t1 i64) (local $label i32) (local $tmp32 i32) (local $mg i32) (local $n i64) (local $limit i64)
     block
       local.get $r10
       i32.wrap_i64
