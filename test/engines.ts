@@ -16,6 +16,18 @@ import type { BpfProgram, EngineKind } from '../src/ebpf/run-env.js';
 export type Loader = (insns: readonly Insn[], opts?: LoadOptions) => BpfProgram;
 
 export function perEngine(suite: (engine: EngineKind) => void, jit: LoadOptions = {}): Loader {
+  const current = engineSuites(suite);
+  return (insns, opts = {}) => {
+    const engine = current();
+    return loadProgram(insns, { ...(engine === 'jit' ? jit : {}), ...opts, engine });
+  };
+}
+
+/**
+ * Register `suite` once per engine (a describe block each) and return a function that tells the
+ * engine of the suite whose tests are running (for tests that load through BpfObject.load & co).
+ */
+export function engineSuites(suite: (engine: EngineKind) => void): () => EngineKind {
   let current: EngineKind = 'jit';
   for (const e of ENGINES) {
     describe(`engine ${e}`, () => {
@@ -25,6 +37,5 @@ export function perEngine(suite: (engine: EngineKind) => void, jit: LoadOptions 
       suite(e);
     });
   }
-  return (insns, opts = {}) =>
-    loadProgram(insns, { ...(current === 'jit' ? jit : {}), ...opts, engine: current });
+  return () => current;
 }

@@ -45,6 +45,7 @@ import {
   IORING_OP_WRITE,
 } from '../src/uapi/io_uring.js';
 import { modelHelpers } from './bpf-model.js';
+import { engineSuites } from './engines.js';
 import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
@@ -330,7 +331,7 @@ class Model {
     this.#ctx = this.mem.alloc(16);
     const opened = BpfObject.open(join(ROOT, 'examples', o.object));
     for (const [k, v] of Object.entries(o.globals ?? {})) opened.setGlobal(k, v);
-    this.obj = opened.load({ mem: this.mem, helpers, maps: table });
+    this.obj = opened.load({ mem: this.mem, helpers, maps: table, engine: modelEngine() });
   }
 
   /** u64 slots 0..n-1 of an array map. */
@@ -502,203 +503,213 @@ const concat = (...a: Uint8Array[]): Uint8Array => Uint8Array.from(a.flatMap((x)
 const ud = (file: number, stage: number): bigint => (BigInt(file) << 8n) | BigInt(stage);
 const [OPEN, READ, WRITE, CLOSE, DONE] = [1, 2, 3, 4, 5];
 
-test('model: copy concatenates a (10000 bytes), b (empty), c (5000) with 4 KiB reads: 19 SQEs, 20 runs', () => {
-  const a = bytes(10000, 1);
-  const c = bytes(5000, 2);
-  const m = new Model({
-    object: 'copy/copy.bpf.o',
-    program: 'copy',
-    nrCq: 5,
-    files: { a, b: new Uint8Array(0), c },
+// The model runs the object on each engine.
+const modelEngine = engineSuites(modelSuite);
+
+function modelSuite(): void {
+  test('model: copy concatenates a (10000 bytes), b (empty), c (5000) with 4 KiB reads: 19 SQEs, 20 runs', () => {
+    const a = bytes(10000, 1);
+    const c = bytes(5000, 2);
+    const m = new Model({
+      object: 'copy/copy.bpf.o',
+      program: 'copy',
+      nrCq: 5,
+      files: { a, b: new Uint8Array(0), c },
+    });
+    const job = copyJob(m, { paths: ['a', 'b', 'c'], bufSize: 4096 });
+    assert.equal(m.runRequest(job), 20);
+    assert.deepEqual(m.out, concat(a, c));
+    assert.deepEqual(m.sqes, [
+      `OPENAT a ud ${ud(0, OPEN)} cq 1`,
+      `READ 3 4096@0 ud ${ud(0, READ)} cq 2`,
+      `WRITE 4096@0 ud ${ud(0, WRITE)} cq 3`,
+      `READ 3 4096@4096 ud ${ud(0, READ)} cq 2`,
+      `WRITE 4096@4096 ud ${ud(0, WRITE)} cq 3`,
+      `READ 3 4096@8192 ud ${ud(0, READ)} cq 2`,
+      `WRITE 1808@8192 ud ${ud(0, WRITE)} cq 3`,
+      `READ 3 4096@10000 ud ${ud(0, READ)} cq 2`,
+      `CLOSE 3 ud ${ud(0, CLOSE)} cq 4`,
+      `OPENAT b ud ${ud(1, OPEN)} cq 1`,
+      `READ 4 4096@0 ud ${ud(1, READ)} cq 2`,
+      `CLOSE 4 ud ${ud(1, CLOSE)} cq 4`,
+      `OPENAT c ud ${ud(2, OPEN)} cq 1`,
+      `READ 5 4096@0 ud ${ud(2, READ)} cq 2`,
+      `WRITE 4096@10000 ud ${ud(2, WRITE)} cq 3`,
+      `READ 5 4096@4096 ud ${ud(2, READ)} cq 2`,
+      `WRITE 904@14096 ud ${ud(2, WRITE)} cq 3`,
+      `READ 5 4096@5000 ud ${ud(2, READ)} cq 2`,
+      `CLOSE 5 ud ${ud(2, CLOSE)} cq 4`,
+    ]);
+    // Every CQE, on the CQ of its stage; user_data = file << 8 | stage.
+    assert.deepEqual(m.log, [
+      ...['CQ1 1 3', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 1808', 'CQ3 3 1808'],
+      ...['CQ2 2 0', 'CQ4 4 0', 'CQ1 257 4', 'CQ2 258 0', 'CQ4 260 0', 'CQ1 513 5', 'CQ2 514 4096'],
+      ...['CQ3 515 4096', 'CQ2 514 904', 'CQ3 515 904', 'CQ2 514 0', 'CQ4 516 0', `CQ0 ${job} 0`],
+    ]);
+    assert.deepEqual(
+      m.cqs.map((q) => q.length),
+      [1, 0, 0, 0, 0],
+    );
+    assert.equal(m.fds.size, 0, 'every input closed');
+    assert.deepEqual(copyState(m), {
+      stage: DONE,
+      file: 3,
+      fd: 5,
+      error: 0,
+      errStage: 0,
+      errFile: 0,
+      chunk: 904,
+      chunkDone: 904,
+      inOff: 5000n,
+      outOff: 15000n,
+      runs: 20n,
+      sqes: 19n,
+      lastUd: ud(2, CLOSE),
+      lastRes: 0n,
+    });
   });
-  const job = copyJob(m, { paths: ['a', 'b', 'c'], bufSize: 4096 });
-  assert.equal(m.runRequest(job), 20);
-  assert.deepEqual(m.out, concat(a, c));
-  assert.deepEqual(m.sqes, [
-    `OPENAT a ud ${ud(0, OPEN)} cq 1`,
-    `READ 3 4096@0 ud ${ud(0, READ)} cq 2`,
-    `WRITE 4096@0 ud ${ud(0, WRITE)} cq 3`,
-    `READ 3 4096@4096 ud ${ud(0, READ)} cq 2`,
-    `WRITE 4096@4096 ud ${ud(0, WRITE)} cq 3`,
-    `READ 3 4096@8192 ud ${ud(0, READ)} cq 2`,
-    `WRITE 1808@8192 ud ${ud(0, WRITE)} cq 3`,
-    `READ 3 4096@10000 ud ${ud(0, READ)} cq 2`,
-    `CLOSE 3 ud ${ud(0, CLOSE)} cq 4`,
-    `OPENAT b ud ${ud(1, OPEN)} cq 1`,
-    `READ 4 4096@0 ud ${ud(1, READ)} cq 2`,
-    `CLOSE 4 ud ${ud(1, CLOSE)} cq 4`,
-    `OPENAT c ud ${ud(2, OPEN)} cq 1`,
-    `READ 5 4096@0 ud ${ud(2, READ)} cq 2`,
-    `WRITE 4096@10000 ud ${ud(2, WRITE)} cq 3`,
-    `READ 5 4096@4096 ud ${ud(2, READ)} cq 2`,
-    `WRITE 904@14096 ud ${ud(2, WRITE)} cq 3`,
-    `READ 5 4096@5000 ud ${ud(2, READ)} cq 2`,
-    `CLOSE 5 ud ${ud(2, CLOSE)} cq 4`,
-  ]);
-  // Every CQE, on the CQ of its stage; user_data = file << 8 | stage.
-  assert.deepEqual(m.log, [
-    ...['CQ1 1 3', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 4096', 'CQ3 3 4096', 'CQ2 2 1808', 'CQ3 3 1808'],
-    ...['CQ2 2 0', 'CQ4 4 0', 'CQ1 257 4', 'CQ2 258 0', 'CQ4 260 0', 'CQ1 513 5', 'CQ2 514 4096'],
-    ...['CQ3 515 4096', 'CQ2 514 904', 'CQ3 515 904', 'CQ2 514 0', 'CQ4 516 0', `CQ0 ${job} 0`],
-  ]);
-  assert.deepEqual(
-    m.cqs.map((q) => q.length),
-    [1, 0, 0, 0, 0],
-  );
-  assert.equal(m.fds.size, 0, 'every input closed');
-  assert.deepEqual(copyState(m), {
-    stage: DONE,
-    file: 3,
-    fd: 5,
-    error: 0,
-    errStage: 0,
-    errFile: 0,
-    chunk: 904,
-    chunkDone: 904,
-    inOff: 5000n,
-    outOff: 15000n,
-    runs: 20n,
-    sqes: 19n,
-    lastUd: ud(2, CLOSE),
-    lastRes: 0n,
+
+  test('model: copy resumes short reads (1000 bytes) and short writes (700 bytes) until the file is copied', () => {
+    const a = bytes(2500, 3);
+    const m = new Model({
+      object: 'copy/copy.bpf.o',
+      program: 'copy',
+      nrCq: 5,
+      files: { a },
+      maxRead: 1000,
+      maxWrite: 700,
+    });
+    const job = copyJob(m, { paths: ['a'], bufSize: 4096 });
+    const runs = m.runRequest(job);
+    assert.deepEqual(m.out, a);
+    // OPEN, 3 reads of 1000/1000/500 each written as 700+300 / 700+300 / 500, the read of 0, CLOSE.
+    assert.deepEqual(
+      m.sqes.map((s) => s.split(' ud ')[0]),
+      [
+        'OPENAT a',
+        'READ 3 4096@0',
+        'WRITE 1000@0',
+        'WRITE 300@700',
+        'READ 3 4096@1000',
+        'WRITE 1000@1000',
+        'WRITE 300@1700',
+        'READ 3 4096@2000',
+        'WRITE 500@2000',
+        'READ 3 4096@2500',
+        'CLOSE 3',
+      ],
+    );
+    assert.equal(runs, 12);
+    const s = copyState(m);
+    assert.deepEqual([s.stage, s.error, s.outOff, s.sqes], [DONE, 0, 2500n, 11n]);
   });
-});
 
-test('model: copy resumes short reads (1000 bytes) and short writes (700 bytes) until the file is copied', () => {
-  const a = bytes(2500, 3);
-  const m = new Model({
-    object: 'copy/copy.bpf.o',
-    program: 'copy',
-    nrCq: 5,
-    files: { a },
-    maxRead: 1000,
-    maxWrite: 700,
+  test('model: copy stops at a missing file: error -ENOENT in OPEN of file 1, the first file copied and closed', () => {
+    const a = bytes(100, 4);
+    const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 5, files: { a, c: a } });
+    const job = copyJob(m, { paths: ['a', 'missing', 'c'], bufSize: 4096 });
+    assert.equal(m.runRequest(job), 7);
+    assert.deepEqual(m.out, a);
+    assert.equal(m.fds.size, 0);
+    assert.deepEqual(m.log.slice(-2), [`CQ1 ${ud(1, OPEN)} -${ENOENT}`, `CQ0 ${job} 0`]);
+    const s = copyState(m);
+    assert.deepEqual([s.stage, s.error, s.errStage, s.errFile, s.file], [DONE, -ENOENT, OPEN, 1, 1]);
   });
-  const job = copyJob(m, { paths: ['a'], bufSize: 4096 });
-  const runs = m.runRequest(job);
-  assert.deepEqual(m.out, a);
-  // OPEN, 3 reads of 1000/1000/500 each written as 700+300 / 700+300 / 500, the read of 0, CLOSE.
-  assert.deepEqual(
-    m.sqes.map((s) => s.split(' ud ')[0]),
-    [
-      'OPENAT a',
-      'READ 3 4096@0',
-      'WRITE 1000@0',
-      'WRITE 300@700',
-      'READ 3 4096@1000',
-      'WRITE 1000@1000',
-      'WRITE 300@1700',
-      'READ 3 4096@2000',
-      'WRITE 500@2000',
-      'READ 3 4096@2500',
-      'CLOSE 3',
-    ],
-  );
-  assert.equal(runs, 12);
-  const s = copyState(m);
-  assert.deepEqual([s.stage, s.error, s.outOff, s.sqes], [DONE, 0, 2500n, 11n]);
-});
 
-test('model: copy stops at a missing file: error -ENOENT in OPEN of file 1, the first file copied and closed', () => {
-  const a = bytes(100, 4);
-  const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 5, files: { a, c: a } });
-  const job = copyJob(m, { paths: ['a', 'missing', 'c'], bufSize: 4096 });
-  assert.equal(m.runRequest(job), 7);
-  assert.deepEqual(m.out, a);
-  assert.equal(m.fds.size, 0);
-  assert.deepEqual(m.log.slice(-2), [`CQ1 ${ud(1, OPEN)} -${ENOENT}`, `CQ0 ${job} 0`]);
-  const s = copyState(m);
-  assert.deepEqual([s.stage, s.error, s.errStage, s.errFile, s.file], [DONE, -ENOENT, OPEN, 1, 1]);
-});
-
-test('model: copy stops at a failing read: error -EIO in READ, the input closed, then the request completes', () => {
-  const m = new Model({
-    object: 'copy/copy.bpf.o',
-    program: 'copy',
-    nrCq: 5,
-    files: { a: bytes(10, 5) },
-    badReads: ['a'],
+  test('model: copy stops at a failing read: error -EIO in READ, the input closed, then the request completes', () => {
+    const m = new Model({
+      object: 'copy/copy.bpf.o',
+      program: 'copy',
+      nrCq: 5,
+      files: { a: bytes(10, 5) },
+      badReads: ['a'],
+    });
+    const job = copyJob(m, { paths: ['a', 'a'], bufSize: 64 });
+    assert.equal(m.runRequest(job), 4);
+    assert.deepEqual(
+      m.sqes.map((s) => s.split(' ud ')[0]),
+      ['OPENAT a', 'READ 3', 'CLOSE 3'],
+    );
+    assert.equal(m.fds.size, 0);
+    assert.equal(m.out.length, 0);
+    const s = copyState(m);
+    assert.deepEqual([s.stage, s.error, s.errStage, s.errFile], [DONE, -EIO, READ, 0]);
   });
-  const job = copyJob(m, { paths: ['a', 'a'], bufSize: 64 });
-  assert.equal(m.runRequest(job), 4);
-  assert.deepEqual(
-    m.sqes.map((s) => s.split(' ud ')[0]),
-    ['OPENAT a', 'READ 3', 'CLOSE 3'],
-  );
-  assert.equal(m.fds.size, 0);
-  assert.equal(m.out.length, 0);
-  const s = copyState(m);
-  assert.deepEqual([s.stage, s.error, s.errStage, s.errFile], [DONE, -EIO, READ, 0]);
-});
 
-test('model: copy of no files completes in one run; with CQs cq_base 2..5 it uses those CQs', () => {
-  const none = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 5 });
-  assert.equal(none.runRequest(copyJob(none, { paths: [], bufSize: 16 })), 1);
-  assert.deepEqual([copyState(none).stage, copyState(none).sqes], [DONE, 0n]);
+  test('model: copy of no files completes in one run; with CQs cq_base 2..5 it uses those CQs', () => {
+    const none = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 5 });
+    assert.equal(none.runRequest(copyJob(none, { paths: [], bufSize: 16 })), 1);
+    assert.deepEqual([copyState(none).stage, copyState(none).sqes], [DONE, 0n]);
 
-  const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 6, files: { a: bytes(5, 6) } });
-  const job = copyJob(m, { paths: ['a'], bufSize: 16, cqBase: 2 });
-  assert.equal(m.runRequest(job), 6);
-  assert.deepEqual(
-    m.sqes.map((s) => s.split(' cq ')[1]),
-    ['2', '3', '4', '3', '5'],
-  );
-  assert.deepEqual(m.out, bytes(5, 6));
-});
+    const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 6, files: { a: bytes(5, 6) } });
+    const job = copyJob(m, { paths: ['a'], bufSize: 16, cqBase: 2 });
+    assert.equal(m.runRequest(job), 6);
+    assert.deepEqual(
+      m.sqes.map((s) => s.split(' cq ')[1]),
+      ['2', '3', '4', '3', '5'],
+    );
+    assert.deepEqual(m.out, bytes(5, 6));
+  });
 
-test('model: copy with cq_base beyond the ring: the OPEN is rejected on CQ 0 and the wait fails -EINVAL', () => {
-  const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 2, files: { a: bytes(5, 7) } });
-  const job = copyJob(m, { paths: ['a'], bufSize: 16, cqBase: 4 });
-  assert.equal(m.runRequest(job), 1);
-  assert.deepEqual(m.log, [`CQ0 ${ud(0, OPEN)} -${EINVAL}`, `CQ0 ${job} -${EINVAL}`]);
-  assert.deepEqual([copyState(m).stage, copyState(m).sqes], [OPEN, 1n]);
-});
+  test('model: copy with cq_base beyond the ring: the OPEN is rejected on CQ 0 and the wait fails -EINVAL', () => {
+    const m = new Model({ object: 'copy/copy.bpf.o', program: 'copy', nrCq: 2, files: { a: bytes(5, 7) } });
+    const job = copyJob(m, { paths: ['a'], bufSize: 16, cqBase: 4 });
+    assert.equal(m.runRequest(job), 1);
+    assert.deepEqual(m.log, [`CQ0 ${ud(0, OPEN)} -${EINVAL}`, `CQ0 ${job} -${EINVAL}`]);
+    assert.deepEqual([copyState(m).stage, copyState(m).sqes], [OPEN, 1n]);
+  });
 
-/* ---------------------------------------------------------------- pipeline */
+  /* ---------------------------------------------------------------- pipeline */
 
-const pipelineModel = (globals: Record<string, number | bigint>, nrCq = 2): Model =>
-  new Model({ object: 'pipeline/pipeline.bpf.o', program: 'pipeline', nrCq, globals });
-/** counters[0..5]: submitted, completed, runs, errors, last_error, max_inflight. */
-const counters = (m: Model): bigint[] => m.u64s('counters', 6);
+  const pipelineModel = (globals: Record<string, number | bigint>, nrCq = 2): Model =>
+    new Model({ object: 'pipeline/pipeline.bpf.o', program: 'pipeline', nrCq, globals });
+  /** counters[0..5]: submitted, completed, runs, errors, last_error, max_inflight. */
+  const counters = (m: Model): bigint[] => m.u64s('counters', 6);
 
-test('model: pipeline with depth 4, target 10 keeps 4 NOPs in flight on CQ 1: 4 runs, NOPs 0..9 in order', () => {
-  const m = pipelineModel({ depth: 4, target: 10n });
-  assert.equal(m.runRequest(77n), 4);
-  assert.deepEqual(m.log, [...Array.from({ length: 10 }, (_, k) => `CQ1 ${k} 0`), 'CQ0 77 0']);
-  assert.deepEqual(counters(m), [10n, 10n, 4n, 0n, 0n, 4n]);
-});
+  test('model: pipeline with depth 4, target 10 keeps 4 NOPs in flight on CQ 1: 4 runs, NOPs 0..9 in order', () => {
+    const m = pipelineModel({ depth: 4, target: 10n });
+    assert.equal(m.runRequest(77n), 4);
+    assert.deepEqual(m.log, [...Array.from({ length: 10 }, (_, k) => `CQ1 ${k} 0`), 'CQ0 77 0']);
+    assert.deepEqual(counters(m), [10n, 10n, 4n, 0n, 0n, 4n]);
+  });
 
-const PIPELINE_CASES = [
-  {
-    globals: {},
-    runs: 64,
-    counters: [1000n, 1000n, 64n, 0n, 0n, 16n],
-    what: 'defaults (depth 16, target 1000)',
-  },
-  { globals: { depth: 1, target: 5n }, runs: 6, counters: [5n, 5n, 6n, 0n, 0n, 1n], what: 'depth 1' },
-  { globals: { depth: 16, target: 5n }, runs: 2, counters: [5n, 5n, 2n, 0n, 0n, 5n], what: 'target < depth' },
-  { globals: { depth: 0 }, runs: 1, counters: [0n, 0n, 1n, 0n, 0n, 0n], what: 'depth 0' },
-  { globals: { target: 0n }, runs: 1, counters: [0n, 0n, 1n, 0n, 0n, 0n], what: 'target 0' },
-  {
-    globals: { depth: 1000, target: 600n },
-    runs: 4,
-    counters: [600n, 600n, 4n, 0n, 0n, 256n],
-    what: 'depth > 256',
-  },
-] as const;
+  const PIPELINE_CASES = [
+    {
+      globals: {},
+      runs: 64,
+      counters: [1000n, 1000n, 64n, 0n, 0n, 16n],
+      what: 'defaults (depth 16, target 1000)',
+    },
+    { globals: { depth: 1, target: 5n }, runs: 6, counters: [5n, 5n, 6n, 0n, 0n, 1n], what: 'depth 1' },
+    {
+      globals: { depth: 16, target: 5n },
+      runs: 2,
+      counters: [5n, 5n, 2n, 0n, 0n, 5n],
+      what: 'target < depth',
+    },
+    { globals: { depth: 0 }, runs: 1, counters: [0n, 0n, 1n, 0n, 0n, 0n], what: 'depth 0' },
+    { globals: { target: 0n }, runs: 1, counters: [0n, 0n, 1n, 0n, 0n, 0n], what: 'target 0' },
+    {
+      globals: { depth: 1000, target: 600n },
+      runs: 4,
+      counters: [600n, 600n, 4n, 0n, 0n, 256n],
+      what: 'depth > 256',
+    },
+  ] as const;
 
-for (const c of PIPELINE_CASES) {
-  test(`model: pipeline, ${c.what}: ${c.runs} runs, counters ${c.counters.join(' ')}`, () => {
-    const m = pipelineModel(c.globals);
-    assert.equal(m.runRequest(1n), c.runs);
-    assert.deepEqual(counters(m), [...c.counters]);
-    assert.equal(m.log.at(-1), 'CQ0 1 0');
+  for (const c of PIPELINE_CASES) {
+    test(`model: pipeline, ${c.what}: ${c.runs} runs, counters ${c.counters.join(' ')}`, () => {
+      const m = pipelineModel(c.globals);
+      assert.equal(m.runRequest(1n), c.runs);
+      assert.deepEqual(counters(m), [...c.counters]);
+      assert.equal(m.log.at(-1), 'CQ0 1 0');
+    });
+  }
+
+  test('model: pipeline with nop_cq beyond the ring: each NOP is rejected on CQ 0, then the wait fails -EINVAL', () => {
+    const m = pipelineModel({ depth: 2, target: 4n, nop_cq: 5 });
+    assert.equal(m.runRequest(9n), 1);
+    assert.deepEqual(m.log, [`CQ0 0 -${EINVAL}`, `CQ0 1 -${EINVAL}`, `CQ0 9 -${EINVAL}`]);
+    assert.deepEqual(counters(m), [2n, 0n, 1n, 0n, 0n, 2n]);
   });
 }
-
-test('model: pipeline with nop_cq beyond the ring: each NOP is rejected on CQ 0, then the wait fails -EINVAL', () => {
-  const m = pipelineModel({ depth: 2, target: 4n, nop_cq: 5 });
-  assert.equal(m.runRequest(9n), 1);
-  assert.deepEqual(m.log, [`CQ0 0 -${EINVAL}`, `CQ0 1 -${EINVAL}`, `CQ0 9 -${EINVAL}`]);
-  assert.deepEqual(counters(m), [2n, 0n, 1n, 0n, 0n, 2n]);
-});

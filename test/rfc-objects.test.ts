@@ -34,6 +34,7 @@ import {
   BPF_PSEUDO_CALL,
 } from '../src/uapi/bpf.js';
 import { modelHelpers } from './bpf-model.js';
+import { engineSuites } from './engines.js';
 import { hasTool, repoRoot, runTool } from './helpers.js';
 
 const ROOT = repoRoot();
@@ -274,7 +275,7 @@ class Model {
     const helpers = registerMapHelpers(new HelperRegistry(), table);
     for (const def of modelHelpers(this)) helpers.register(def);
     this.#ctx = this.mem.alloc(16);
-    this.obj = BpfObject.open(OBJECT).load({ mem: this.mem, helpers, maps: table });
+    this.obj = BpfObject.open(OBJECT).load({ mem: this.mem, helpers, maps: table, engine: modelEngine() });
   }
 
   arr(n = 10): bigint[] {
@@ -362,74 +363,85 @@ class Model {
   }
 }
 
-test('model: test (slot 0) emits, reaps, queues a NOP, swaps the secret, runs twice', () => {
-  const m = new Model();
-  const secret = m.mem.alloc(8);
-  m.mem.writeU64(secret, 29n);
-  const s = BigInt(secret);
-  const r = m.submitBpf('test', s);
-  m.settle();
-  assert.equal(r.runs, 2);
-  assert.deepEqual(m.log, ['CQ0 3 13', 'CQ1 4 17', 'CQ1 5 19', 'CQ0 2 0', `CQ0 ${s} 0`]);
-  assert.deepEqual(m.cqs[0], [
-    { ud: 3n, res: 13 },
-    { ud: 2n, res: 0 },
-    { ud: s, res: 0 },
-  ]);
-  assert.deepEqual([m.cqs[1], m.cqs[2]], [[], []]);
-  assert.deepEqual(m.arr(11), [11n, 4n, 5n, 21n, s, 29n, 0n, 0n, 0n, 0n, 1n]);
-  assert.equal(m.mem.readU64(secret), 31n);
-});
+// The model runs the object on each engine.
+const modelEngine = engineSuites(modelSuite);
 
-test('model: counting (slot 1) arms 11 timeouts of 200 ms on CQ 1, reaps 10, completes after 12 runs', () => {
-  const m = new Model();
-  const b = m.mem.alloc(16);
-  m.mem.writeU64(b, 0n);
-  m.mem.writeU64(b + 8, 200_000_000n);
-  const r = m.submitBpf('counting', BigInt(b));
-  m.settle();
-  assert.equal(r.runs, 12);
-  assert.equal(m.clockNs, 11n * 200_000_000n);
-  assert.deepEqual(m.log, [...Array.from({ length: 11 }, () => 'CQ1 5 -62'), `CQ0 ${b} 0`]);
-  assert.deepEqual(m.cqs[0], [{ ud: BigInt(b), res: 0 }]);
-  assert.deepEqual(m.cqs[1], [{ ud: 5n, res: -62 }]);
-  assert.deepEqual(m.arr(), [11n, 5n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
-});
+function modelSuite(): void {
+  test('model: test (slot 0) emits, reaps, queues a NOP, swaps the secret, runs twice', () => {
+    const m = new Model();
+    const secret = m.mem.alloc(8);
+    m.mem.writeU64(secret, 29n);
+    const s = BigInt(secret);
+    const r = m.submitBpf('test', s);
+    m.settle();
+    assert.equal(r.runs, 2);
+    assert.deepEqual(m.log, ['CQ0 3 13', 'CQ1 4 17', 'CQ1 5 19', 'CQ0 2 0', `CQ0 ${s} 0`]);
+    assert.deepEqual(m.cqs[0], [
+      { ud: 3n, res: 13 },
+      { ud: 2n, res: 0 },
+      { ud: s, res: 0 },
+    ]);
+    assert.deepEqual([m.cqs[1], m.cqs[2]], [[], []]);
+    assert.deepEqual(m.arr(11), [11n, 4n, 5n, 21n, s, 29n, 0n, 0n, 0n, 0n, 1n]);
+    assert.equal(m.mem.readU64(secret), 31n);
+  });
 
-test('model: pingpong (slot 2 twice) bounces 0..22 between CQ 1 and CQ 2, instance 0 completes first', () => {
-  const m = new Model();
-  const u = m.mem.alloc(8);
-  m.mem.writeU32(u, 0);
-  m.mem.writeU32(u + 4, 1);
-  const a = m.submitBpf('pingpong', BigInt(u));
-  const b = m.submitBpf('pingpong', BigInt(u + 4));
-  m.post(1, 0n, 0); // the kick-off NOP, completed inline at submit
-  m.settle();
-  assert.deepEqual([a.runs, b.runs], [12, 12]);
-  const bounces = Array.from({ length: 22 }, (_, k) => `CQ${k % 2 === 0 ? 2 : 1} ${k + 1} 0`);
-  assert.deepEqual(m.log, ['CQ1 0 0', ...bounces.slice(0, 21), `CQ0 ${u} 0`, bounces[21], `CQ0 ${u + 4} 0`]);
-  assert.deepEqual(m.cqs[0], [
-    { ud: BigInt(u), res: 0 },
-    { ud: BigInt(u + 4), res: 0 },
-  ]);
-  assert.deepEqual(m.cqs[1], [{ ud: 22n, res: 0 }]);
-  assert.deepEqual(m.cqs[2], []);
-  assert.deepEqual(m.arr(), [1n, 1n, 0n, 0n, 0n, 20n, 21n, 0n, 0n, 0n]);
-});
+  test('model: counting (slot 1) arms 11 timeouts of 200 ms on CQ 1, reaps 10, completes after 12 runs', () => {
+    const m = new Model();
+    const b = m.mem.alloc(16);
+    m.mem.writeU64(b, 0n);
+    m.mem.writeU64(b + 8, 200_000_000n);
+    const r = m.submitBpf('counting', BigInt(b));
+    m.settle();
+    assert.equal(r.runs, 12);
+    assert.equal(m.clockNs, 11n * 200_000_000n);
+    assert.deepEqual(m.log, [...Array.from({ length: 11 }, () => 'CQ1 5 -62'), `CQ0 ${b} 0`]);
+    assert.deepEqual(m.cqs[0], [{ ud: BigInt(b), res: 0 }]);
+    assert.deepEqual(m.cqs[1], [{ ud: 5n, res: -62 }]);
+    assert.deepEqual(m.arr(), [11n, 5n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
+  });
 
-test('model: write_file (slot 3) writes 16 blocks of 16 KiB, 4 in flight, in 5 runs', () => {
-  const m = new Model();
-  const buf = m.mem.alloc(262144, 4096);
-  m.mem.writeBytes(buf, new Uint8Array(262144).fill(0xae));
-  const r = m.submitBpf('write_file', BigInt(buf));
-  m.settle();
-  assert.equal(r.runs, 5);
-  assert.deepEqual(m.log, [...Array.from({ length: 16 }, (_, k) => `CQ1 ${k} 16384`), `CQ0 ${buf} 0`]);
-  assert.deepEqual(m.cqs[0], [{ ud: BigInt(buf), res: 0 }]);
-  assert.deepEqual([m.cqs[1], m.cqs[2]], [[], []]);
-  assert.deepEqual(m.arr(), [0n, 16n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
-  assert.ok(
-    m.file.every((x) => x === 0xae),
-    'the file holds 256 KiB of 0xAE',
-  );
-});
+  test('model: pingpong (slot 2 twice) bounces 0..22 between CQ 1 and CQ 2, instance 0 completes first', () => {
+    const m = new Model();
+    const u = m.mem.alloc(8);
+    m.mem.writeU32(u, 0);
+    m.mem.writeU32(u + 4, 1);
+    const a = m.submitBpf('pingpong', BigInt(u));
+    const b = m.submitBpf('pingpong', BigInt(u + 4));
+    m.post(1, 0n, 0); // the kick-off NOP, completed inline at submit
+    m.settle();
+    assert.deepEqual([a.runs, b.runs], [12, 12]);
+    const bounces = Array.from({ length: 22 }, (_, k) => `CQ${k % 2 === 0 ? 2 : 1} ${k + 1} 0`);
+    assert.deepEqual(m.log, [
+      'CQ1 0 0',
+      ...bounces.slice(0, 21),
+      `CQ0 ${u} 0`,
+      bounces[21],
+      `CQ0 ${u + 4} 0`,
+    ]);
+    assert.deepEqual(m.cqs[0], [
+      { ud: BigInt(u), res: 0 },
+      { ud: BigInt(u + 4), res: 0 },
+    ]);
+    assert.deepEqual(m.cqs[1], [{ ud: 22n, res: 0 }]);
+    assert.deepEqual(m.cqs[2], []);
+    assert.deepEqual(m.arr(), [1n, 1n, 0n, 0n, 0n, 20n, 21n, 0n, 0n, 0n]);
+  });
+
+  test('model: write_file (slot 3) writes 16 blocks of 16 KiB, 4 in flight, in 5 runs', () => {
+    const m = new Model();
+    const buf = m.mem.alloc(262144, 4096);
+    m.mem.writeBytes(buf, new Uint8Array(262144).fill(0xae));
+    const r = m.submitBpf('write_file', BigInt(buf));
+    m.settle();
+    assert.equal(r.runs, 5);
+    assert.deepEqual(m.log, [...Array.from({ length: 16 }, (_, k) => `CQ1 ${k} 16384`), `CQ0 ${buf} 0`]);
+    assert.deepEqual(m.cqs[0], [{ ud: BigInt(buf), res: 0 }]);
+    assert.deepEqual([m.cqs[1], m.cqs[2]], [[], []]);
+    assert.deepEqual(m.arr(), [0n, 16n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n]);
+    assert.ok(
+      m.file.every((x) => x === 0xae),
+      'the file holds 256 KiB of 0xAE',
+    );
+  });
+}
