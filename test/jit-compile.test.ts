@@ -356,3 +356,16 @@ test('load errors are the same on both engines (class, code, index)', () => {
     assert.equal(errs[1], errs[0], what);
   }
 });
+
+test('10,000 nested forward branches compile (no JS recursion per nesting level) and agree', () => {
+  // Branch i jumps to the add i places from the end: ranges nested 10,000 deep, one wasm block each.
+  const n = 10_000;
+  const insns: Insn[] = [{ code: 0xb7, dst: 0, src: 0, off: 0, imm: 0 }];
+  for (let i = 0; i < n; i++) insns.push({ code: 0x15, dst: 1, src: 0, off: 2 * (n - 1 - i), imm: i });
+  for (let i = 0; i < n; i++) insns.push({ code: 0x07, dst: 0, src: 0, off: 0, imm: 1 });
+  insns.push({ code: 0x95, dst: 0, src: 0, off: 0, imm: 0 });
+  for (const r1 of [0, 3, n - 1, n]) {
+    const want = loadProgram(insns, { engine: 'interp' }).run({ mem, r1 }).r0;
+    assert.equal(loadProgram(insns, { engine: 'jit' }).run({ mem, r1 }).r0, want, `r1 = ${r1}`);
+  }
+});

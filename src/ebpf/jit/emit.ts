@@ -678,15 +678,24 @@ export class FunctionEmitter {
     }
   }
 
+  /** Emit a structure() body; iterative (an explicit stack), so deep nesting needs no JS stack. */
   nodes(list: readonly StructNode[]): void {
     const c = this.c;
-    for (const node of list) {
+    // Each entry: a body and the index of its next node; entries above the first close a block.
+    const stack: { list: readonly StructNode[]; i: number }[] = [{ list, i: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { list: readonly StructNode[]; i: number };
+      const node = top.list[top.i++];
+      if (node === undefined) {
+        stack.pop();
+        if (stack.length > 0) c.op('end');
+        continue;
+      }
       switch (node.kind) {
         case 'block':
         case 'loop':
           c.op(node.kind);
-          this.nodes(node.body);
-          c.op('end');
+          stack.push({ list: node.body, i: 0 });
           break;
         case 'setLabel':
           c.op('i32.const', node.label).op('local.set', LABEL);
@@ -694,23 +703,27 @@ export class FunctionEmitter {
         case 'switch':
           c.op('local.get', LABEL).op('br_table', node.depths.slice(0, -1), node.depths.at(-1) ?? 0);
           break;
-        case 'code': {
-          const g = this.#blocks[node.block] as number;
-          if (g < 0) {
-            // The virtual block past the last slot: one instruction (the interpreter counts it too).
-            const n = this.#x.insns.length;
-            if (this.#x.count) this.#countBlock(n, 1);
-            this.fault(F_END, n, 0, false);
-            break;
-          }
-          const start = this.#starts[g] as number;
-          const end = this.#ends[g] as number;
-          const last = this.body(start, end);
-          this.terminator(this.#x.insns[last] as Insn, node.exits);
+        case 'code':
+          this.#code(node.block, node.exits);
           break;
-        }
       }
     }
+  }
+
+  /** A code node: the block's instructions and its terminator (or the fault past the end). */
+  #code(block: number, exits: readonly Exit[]): void {
+    const g = this.#blocks[block] as number;
+    if (g < 0) {
+      // The virtual block past the last slot: one instruction (the interpreter counts it too).
+      const n = this.#x.insns.length;
+      if (this.#x.count) this.#countBlock(n, 1);
+      this.fault(F_END, n, 0, false);
+      return;
+    }
+    const start = this.#starts[g] as number;
+    const end = this.#ends[g] as number;
+    const last = this.body(start, end);
+    this.terminator(this.#x.insns[last] as Insn, exits);
   }
 }
 
