@@ -3,26 +3,15 @@
  * (test/golden/jit/; UPDATE_GOLDEN=1 rewrites them), and its errors and exit codes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { main } from '../src/cli/main.js';
+import { goldenChecker } from './golden.js';
 import { repoRoot } from './helpers.js';
 
-const GOLDEN = join(repoRoot(), 'test/golden/jit');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, text: string): void {
-  const file = join(GOLDEN, name);
-  if (UPDATE) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.ok(existsSync(file), `${file} missing: run with UPDATE_GOLDEN=1`);
-  assert.equal(text, readFileSync(file, 'utf8'), `${name}: regenerate with UPDATE_GOLDEN=1 if intended`);
-}
+const golden = goldenChecker('jit');
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

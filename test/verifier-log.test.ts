@@ -4,7 +4,6 @@
  * numbered table with a hint, and `uring-bpf verify` on the project's objects.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
@@ -20,21 +19,10 @@ import { verify } from '../src/ebpf/verifier/verify.js';
 import { AddressSpace } from '../src/mem/address-space.js';
 import { BPF_MAP_TYPE_ARRAY, BPF_PSEUDO_MAP_FD } from '../src/uapi/bpf.js';
 import { iouringRegistry } from '../src/uring/bpf/load.js';
+import { goldenChecker } from './golden.js';
 import { repoRoot } from './helpers.js';
 
-const GOLDEN = join(repoRoot(), 'test/golden/verifier');
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-function golden(name: string, text: string): void {
-  const file = join(GOLDEN, name);
-  if (UPDATE) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.ok(existsSync(file), `${file} missing: run with UPDATE_GOLDEN=1`);
-  assert.equal(text, readFileSync(file, 'utf8'), `${name}: regenerate with UPDATE_GOLDEN=1 if intended`);
-}
+const golden = goldenChecker('verifier');
 
 const mem = new AddressSpace();
 const table = new MapTable(mem);
