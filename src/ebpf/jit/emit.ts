@@ -10,51 +10,28 @@ import {
   BPF_ADD,
   BPF_ALU,
   BPF_AND,
-  BPF_ARSH,
   BPF_B,
   BPF_CALL,
   BPF_CMPXCHG,
-  BPF_DIV,
   BPF_DW,
-  BPF_END,
   BPF_FETCH,
   BPF_H,
   BPF_JCOND,
-  BPF_JEQ,
-  BPF_JGE,
-  BPF_JGT,
-  BPF_JLE,
-  BPF_JLT,
-  BPF_JMP32,
-  BPF_JNE,
-  BPF_JSET,
-  BPF_JSGE,
-  BPF_JSGT,
-  BPF_JSLE,
-  BPF_JSLT,
   BPF_LDX,
-  BPF_LSH,
   BPF_MAX_LOOPS,
   BPF_MEMSX,
-  BPF_MOD,
-  BPF_MOV,
-  BPF_MUL,
-  BPF_NEG,
   BPF_OR,
-  BPF_RSH,
   BPF_ST,
   BPF_STX,
-  BPF_SUB,
-  BPF_TO_BE,
-  BPF_X,
   BPF_XCHG,
   BPF_XOR,
   MAX_BPF_STACK,
   MAX_CALL_FRAMES,
 } from '../../uapi/bpf.js';
 import type { HelperDef } from '../helpers.js';
-import { aluOp, type Insn, insnClass, isLddw, jmpOp, memMode, memSize, sizeBytes, srcBit } from '../insn.js';
+import { type Insn, insnClass, isLddw, jmpOp, memMode, memSize, sizeBytes } from '../insn.js';
 import { isLocalCall } from './cfg.js';
+import { emitAlu, emitCompare, TMP32 } from './emit-alu.js';
 import type { Exit, StructNode } from './structure.js';
 import { CodeBuilder } from './wasm/code.js';
 
@@ -78,9 +55,7 @@ export const NULL_PAGE = 4096;
 export const FP = 10;
 export const DEPTH = 11;
 const T0 = 12;
-const T1 = 13;
 const LABEL = 14;
-const TMP32 = 15;
 const MG = 16;
 /** Counting: the run's instruction count and budget, kept in locals between calls. */
 const CNT = 17;
@@ -151,33 +126,6 @@ export interface EmitContext {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
-
-/** ALU operations that map to one wasm instruction (prefixed i32./i64.). */
-const ALU_SIMPLE: Readonly<Record<number, string>> = {
-  [BPF_ADD]: 'add',
-  [BPF_SUB]: 'sub',
-  [BPF_MUL]: 'mul',
-  [BPF_OR]: 'or',
-  [BPF_AND]: 'and',
-  [BPF_LSH]: 'shl',
-  [BPF_RSH]: 'shr_u',
-  [BPF_XOR]: 'xor',
-  [BPF_ARSH]: 'shr_s',
-};
-
-/** Conditional jumps: the wasm comparison (i32./i64.). */
-const JMP_CMP: Readonly<Record<number, string>> = {
-  [BPF_JEQ]: 'eq',
-  [BPF_JNE]: 'ne',
-  [BPF_JGT]: 'gt_u',
-  [BPF_JGE]: 'ge_u',
-  [BPF_JLT]: 'lt_u',
-  [BPF_JLE]: 'le_u',
-  [BPF_JSGT]: 'gt_s',
-  [BPF_JSGE]: 'ge_s',
-  [BPF_JSLT]: 'lt_s',
-  [BPF_JSLE]: 'le_s',
-};
 
 /** Load/store width suffixes by BPF size ('' = 64 bits). */
 const MEM_SUFFIX: Readonly<Record<number, string>> = { [BPF_B]: '8', [BPF_H]: '16', 0: '32', [BPF_DW]: '' };
@@ -291,124 +239,6 @@ export class FunctionEmitter {
     this.sites.push({ offset: this.c.size, pc: this.#pc, excess: this.#excess, kind });
   }
 
-  /** Push the second operand (i64, or i32 when w32). */
-  operand(insn: Insn, w32: boolean): void {
-    if (srcBit(insn.code) === BPF_X) {
-      this.get(insn.src);
-      if (w32) this.c.op('i32.wrap_i64');
-    } else if (w32) this.c.op('i32.const', insn.imm);
-    else this.c.op('i64.const', BigInt(insn.imm));
-  }
-
-  /** Byte-swap the low `bits` of the i64 in T1 (leaves the result on the stack, zero-extended). */
-  bswap(bits: number): void {
-    const c = this.c;
-    const n = bits / 8;
-    for (let i = 0; i < n; i++) {
-      c.op('local.get', T1);
-      if (i > 0) c.op('i64.const', BigInt(8 * i)).op('i64.shr_u');
-      if (i < 7) c.op('i64.const', 0xffn).op('i64.and'); // the top byte of 64 needs no mask
-      const sh = 8 * (n - 1 - i);
-      if (sh > 0) c.op('i64.const', BigInt(sh)).op('i64.shl');
-      if (i > 0) c.op('i64.or');
-    }
-  }
-
-  alu(insn: Insn, pc: number): void {
-    const c = this.c;
-    const w32 = insnClass(insn.code) === BPF_ALU;
-    const t = w32 ? 'i32' : 'i64';
-    const op = aluOp(insn.code);
-    const d = insn.dst;
-    const finish = (): void => {
-      if (w32) c.op('i64.extend_i32_u');
-      this.set(d);
-    };
-    const dst = (): void => {
-      this.get(d);
-      if (w32) c.op('i32.wrap_i64');
-    };
-    const tmp = w32 ? TMP32 : T1;
-    const name = ALU_SIMPLE[op];
-    if (name !== undefined) {
-      dst();
-      this.operand(insn, w32);
-      c.op(`${t}.${name}`);
-      finish();
-      return;
-    }
-    const signed = insn.off === 1;
-    switch (op) {
-      case BPF_NEG:
-        c.op(`${t}.const`, w32 ? 0 : 0n);
-        dst();
-        c.op(`${t}.sub`);
-        finish();
-        return;
-      case BPF_MOV:
-        this.operand(insn, w32);
-        if (insn.off === 8 || insn.off === 16) c.op(`${t}.extend${insn.off}_s`);
-        else if (insn.off === 32 && !w32) c.op('i64.extend32_s');
-        finish();
-        return;
-      case BPF_DIV:
-      case BPF_MOD: {
-        const zero = (): void => {
-          c.op(`${t}.const`, w32 ? 0 : 0n);
-        };
-        // A constant divisor other than 0 and -1 needs no test.
-        if (srcBit(insn.code) !== BPF_X && insn.imm !== 0 && insn.imm !== -1) {
-          dst();
-          this.operand(insn, w32);
-          c.op(`${t}.${op === BPF_DIV ? 'div' : 'rem'}_${signed ? 's' : 'u'}`);
-          finish();
-          return;
-        }
-        this.operand(insn, w32);
-        c.op('local.set', tmp);
-        c.op('local.get', tmp).op(`${t}.eqz`).op('if', t);
-        if (op === BPF_DIV) zero();
-        else dst();
-        c.op('else');
-        if (op === BPF_DIV && signed) {
-          // b = -1: 0 - a (INT_MIN / -1 = INT_MIN, no trap).
-          c.op('local.get', tmp)
-            .op(`${t}.const`, w32 ? -1 : -1n)
-            .op(`${t}.eq`)
-            .op('if', t);
-          zero();
-          dst();
-          c.op(`${t}.sub`).op('else');
-          dst();
-          c.op('local.get', tmp).op(`${t}.div_s`).op('end');
-        } else {
-          // wasm rem_s gives INT_MIN % -1 = 0 without trapping.
-          dst();
-          c.op('local.get', tmp);
-          c.op(`${t}.${op === BPF_DIV ? 'div' : 'rem'}_${signed ? 's' : 'u'}`);
-        }
-        c.op('end');
-        finish();
-        return;
-      }
-      case BPF_END: {
-        const bits = insn.imm;
-        this.get(d);
-        const swap = !w32 || srcBit(insn.code) === BPF_TO_BE;
-        if (swap) {
-          c.op('local.set', T1);
-          this.bswap(bits);
-        } else if (bits < 64) {
-          c.op('i64.const', (1n << BigInt(bits)) - 1n).op('i64.and');
-        }
-        this.set(d);
-        return;
-      }
-      default:
-        throw new Error(`jit: unknown ALU operation ${hex(op)} at ${pc} (checkInsns admitted it)`);
-    }
-  }
-
   mem(insn: Insn): void {
     const c = this.c;
     const cls = insnClass(insn.code);
@@ -460,26 +290,8 @@ export class FunctionEmitter {
 
   /** Push the i32 condition of a conditional jump (true when taken). */
   cond(insn: Insn): void {
-    const c = this.c;
-    if (jmpOp(insn.code) === BPF_JCOND) {
-      this.mayGoto();
-      return;
-    }
-    const w32 = insnClass(insn.code) === BPF_JMP32;
-    const t = w32 ? 'i32' : 'i64';
-    this.get(insn.dst);
-    if (w32) c.op('i32.wrap_i64');
-    this.operand(insn, w32);
-    const op = jmpOp(insn.code);
-    if (op === BPF_JSET) {
-      c.op(`${t}.and`)
-        .op(`${t}.const`, w32 ? 0 : 0n)
-        .op(`${t}.ne`);
-      return;
-    }
-    const name = JMP_CMP[op];
-    if (name === undefined) throw new Error(`jit: unknown jump operation ${hex(op)}`);
-    c.op(`${t}.${name}`);
+    if (jmpOp(insn.code) === BPF_JCOND) this.mayGoto();
+    else emitCompare(this.c, insn);
   }
 
   /**
@@ -628,7 +440,7 @@ export class FunctionEmitter {
         continue;
       }
       const cls = insnClass(insn.code);
-      if (cls === BPF_ALU || cls === 0x07) this.alu(insn, pc);
+      if (cls === BPF_ALU || cls === 0x07) emitAlu(this.c, insn, pc);
       else if (cls === BPF_LDX || cls === BPF_ST || cls === BPF_STX) this.mem(insn);
       else if (jmpOp(insn.code) === BPF_CALL) this.call(insn, pc);
     }
