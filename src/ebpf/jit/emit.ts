@@ -51,7 +51,7 @@ export const F_BUDGET = 4;
 
 export const NULL_PAGE = 4096;
 
-/** Local indices. */
+/** Local indices (13 is T1 and 15 TMP32, in emit-alu.ts). */
 export const FP = 10;
 export const DEPTH = 11;
 const T0 = 12;
