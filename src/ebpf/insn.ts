@@ -107,6 +107,15 @@ export const LDDW = BPF_LD | BPF_IMM | BPF_DW;
 
 export const isLddw = (i: Insn): boolean => i.code === LDDW;
 
+/** Target slot of a jump at `pc` (ja, gotol, conditional, may_goto): gotol keeps its offset in imm. */
+export function jumpTarget(insn: Insn, pc: number): number {
+  const gotol = insn.code === (BPF_JMP32 | BPF_JA);
+  return pc + 1 + (gotol ? insn.imm : insn.off);
+}
+
+/** A bpf2bpf call (call with src BPF_PSEUDO_CALL, not callx); its target is pc + 1 + imm. */
+export const isLocalCall = (i: Insn): boolean => i.code === (BPF_JMP | BPF_CALL) && i.src === BPF_PSEUDO_CALL;
+
 /* ================================================================== bytes */
 
 /** Decode little-endian bytes into slots (no checks beyond the length). */

@@ -26,7 +26,7 @@
 import { AddressSpace } from '../mem/address-space.js';
 import type { Region } from '../mem/regions.js';
 import { MAX_BPF_STACK } from '../uapi/bpf.js';
-import { HelperRegistry } from './helpers.js';
+import type { HelperRegistry } from './helpers.js';
 import type { Insn } from './insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver } from './interp-decode.js';
 import { Machine, runLoop, type TailTarget } from './interp-run.js';
@@ -35,12 +35,14 @@ import {
   acquireSpace,
   type BpfProgram,
   checkBudget,
+  checkLoadArgs,
   describeProgram,
   grantAll,
   type RegValue,
   RunEnv,
   type RunOptions,
   type RunResult,
+  regHalves,
   releaseSpace,
   STACK_BYTES,
 } from './run-env.js';
@@ -78,38 +80,14 @@ export interface LoadOptions {
 
 /** Check and pre-decode `insns` (throws InsnError or ProgramLoadError) for the interpreter. */
 export function loadInterpProgram(insns: readonly Insn[], opts: LoadOptions = {}): BpfProgram {
-  if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
-  const helpers = opts.helpers ?? new HelperRegistry();
-  if (!(helpers instanceof HelperRegistry))
-    throw new TypeError('loadProgram: helpers must be a HelperRegistry');
-  const budget = checkBudget(opts.budget, 'loadProgram');
+  const { helpers, budget, reserve } = checkLoadArgs(insns, opts);
   const regions = [...(opts.regions ?? [])];
-  const reserve = opts.mayGotoReserve ?? 0;
-  if (!Number.isSafeInteger(reserve) || reserve < 0) {
-    throw new RangeError(`loadProgram: mayGotoReserve must be a non-negative integer, got ${reserve}`);
-  }
   return new InterpProgram(decodeProgram(insns, helpers, opts.resolveLddw, reserve), budget, regions);
 }
 
-const TWO32 = 4294967296;
-
 /** Set register r of the machine to a run argument (left alone when undefined). */
 function setReg(m: Machine, r: number, v: RegValue | undefined): void {
-  if (v === undefined) return;
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v))
-      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
-    // Exact for |v| < 2^53: the high half is floor(v / 2^32), the low half the remainder.
-    const hi = Math.floor(v / TWO32);
-    m.L[r] = v - hi * TWO32;
-    m.H[r] = hi;
-    return;
-  }
-  if (typeof v !== 'bigint')
-    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
-  const u = BigInt.asUintN(64, v);
-  m.L[r] = Number(u & 0xffff_ffffn);
-  m.H[r] = Number(u >> 32n);
+  if (v !== undefined) regHalves(v, r, m.L, r, m.H, r);
 }
 
 class InterpProgram implements BpfProgram {

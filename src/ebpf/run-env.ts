@@ -15,7 +15,7 @@ import type { AddressSpace } from '../mem/address-space.js';
 import { type Region, RegionAccess } from '../mem/regions.js';
 import { MAX_BPF_STACK, MAX_CALL_FRAMES, MAX_TAIL_CALL_CNT } from '../uapi/bpf.js';
 import { ELOOP, ENOENT } from '../uapi/errno.js';
-import type { HelperEnv } from './helpers.js';
+import { type HelperEnv, HelperRegistry } from './helpers.js';
 
 /** Execution engines: the reference interpreter and the WebAssembly JIT. */
 export type EngineKind = 'interp' | 'jit';
@@ -59,6 +59,56 @@ export interface BpfProgram {
 
 /** Bytes of the stack of one run: every frame. */
 export const STACK_BYTES = MAX_CALL_FRAMES * MAX_BPF_STACK;
+
+/**
+ * The checks both loaders make on their arguments (TypeError/RangeError): `insns` an array, `helpers`
+ * a HelperRegistry (default an empty one), `budget` (Infinity when absent) and `mayGotoReserve`.
+ */
+export function checkLoadArgs(
+  insns: unknown,
+  opts: { readonly helpers?: HelperRegistry; readonly budget?: number; readonly mayGotoReserve?: number },
+): { helpers: HelperRegistry; budget: number; reserve: number } {
+  if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
+  const helpers = opts.helpers ?? new HelperRegistry();
+  if (!(helpers instanceof HelperRegistry))
+    throw new TypeError('loadProgram: helpers must be a HelperRegistry');
+  const budget = checkBudget(opts.budget, 'loadProgram');
+  const reserve = opts.mayGotoReserve ?? 0;
+  if (!Number.isSafeInteger(reserve) || reserve < 0) {
+    throw new RangeError(`loadProgram: mayGotoReserve must be a non-negative integer, got ${reserve}`);
+  }
+  return { helpers, budget, reserve };
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * Run argument `v` of register r as its low and high 32-bit halves, written to lo[loAt] and
+ * hi[hiAt] (TypeError unless a bigint or a safe integer; a negative number is two's complement).
+ */
+export function regHalves(
+  v: RegValue,
+  r: number,
+  lo: number[] | Int32Array,
+  loAt: number,
+  hi: number[] | Int32Array,
+  hiAt: number,
+): void {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v))
+      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
+    // Exact for |v| < 2^53: the high half is floor(v / 2^32), the low half the remainder.
+    const h = Math.floor(v / TWO32);
+    lo[loAt] = (v - h * TWO32) | 0;
+    hi[hiAt] = h | 0;
+    return;
+  }
+  if (typeof v !== 'bigint')
+    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
+  const u = BigInt.asUintN(64, v);
+  lo[loAt] = Number(u & 0xffff_ffffn) | 0;
+  hi[hiAt] = Number(u >> 32n) | 0;
+}
 
 export function checkBudget(b: number | undefined, who: string): number {
   if (b === undefined) return Number.POSITIVE_INFINITY;

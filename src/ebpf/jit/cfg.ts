@@ -11,8 +11,8 @@
  * Falling through past the last slot reaches a virtual block (`end`) whose code is a fault, as the
  * interpreter faults when it runs past the end.
  */
-import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32, BPF_PSEUDO_CALL } from '../../uapi/bpf.js';
-import { type Insn, insnClass, isLddw, jmpOp } from '../insn.js';
+import { BPF_CALL, BPF_EXIT, BPF_JA, BPF_JMP, BPF_JMP32 } from '../../uapi/bpf.js';
+import { type Insn, insnClass, isLddw, isLocalCall, jmpOp, jumpTarget } from '../insn.js';
 
 export interface FunctionCfg {
   /** Slot of the function's entry. */
@@ -36,22 +36,10 @@ export interface ProgramCfg {
 
 const isJmp = (c: number): boolean => insnClass(c) === BPF_JMP || insnClass(c) === BPF_JMP32;
 
-/** Target slot of a jump (JA with JMP32 is gotol: imm). */
-export function jumpTarget(insn: Insn, pc: number): number {
-  const gotol = insnClass(insn.code) === BPF_JMP32 && jmpOp(insn.code) === BPF_JA;
-  return pc + 1 + (gotol ? insn.imm : insn.off);
-}
-
 /** Whether `insn` ends a basic block (a jump, conditional or not, or an exit; not a call). */
 export function endsBlock(insn: Insn): boolean {
   return isJmp(insn.code) && jmpOp(insn.code) !== BPF_CALL;
 }
-
-export const isLocalCall = (insn: Insn): boolean =>
-  insnClass(insn.code) === BPF_JMP &&
-  jmpOp(insn.code) === BPF_CALL &&
-  (insn.code & 0x08) === 0 &&
-  insn.src === BPF_PSEUDO_CALL;
 
 /**
  * Build the blocks and functions of a program that decodeProgram() accepted (targets inside the

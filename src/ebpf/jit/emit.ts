@@ -29,8 +29,7 @@ import {
   MAX_CALL_FRAMES,
 } from '../../uapi/bpf.js';
 import type { HelperDef } from '../helpers.js';
-import { type Insn, insnClass, isLddw, jmpOp, memMode, memSize, sizeBytes } from '../insn.js';
-import { isLocalCall } from './cfg.js';
+import { type Insn, insnClass, isLddw, isLocalCall, jmpOp, memMode, memSize, sizeBytes } from '../insn.js';
 import { emitAlu, emitCompare, TMP32 } from './emit-alu.js';
 import type { Exit, StructNode } from './structure.js';
 import { CodeBuilder } from './wasm/code.js';

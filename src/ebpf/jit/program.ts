@@ -19,7 +19,7 @@ import { AddressSpace } from '../../mem/address-space.js';
 import { checkRegion, type Region } from '../../mem/regions.js';
 import { MAX_BPF_STACK } from '../../uapi/bpf.js';
 import { BpfFault } from '../faults.js';
-import { HelperRegistry } from '../helpers.js';
+import type { HelperRegistry } from '../helpers.js';
 import type { Insn } from '../insn.js';
 import type { LddwResolver } from '../interp-decode.js';
 import { helperValue } from '../interp-faults.js';
@@ -27,12 +27,14 @@ import {
   acquireSpace,
   type BpfProgram,
   checkBudget,
+  checkLoadArgs,
   describeProgram,
   grantAll,
   type RegValue,
   RunEnv,
   type RunOptions,
   type RunResult,
+  regHalves,
   releaseSpace,
   STACK_BYTES,
 } from '../run-env.js';
@@ -96,43 +98,19 @@ interface Instance {
 
 const U64 = (v: bigint): bigint => (v < 0n ? v + 0x1_0000_0000_0000_0000n : v);
 
-const TWO32 = 4294967296;
-
-/** Write run argument `v` for register r as (lo, hi) into `out` at `at`. */
+/** Write run argument `v` for register r as (lo, hi) into `out` at `at` (0, 0 when absent). */
 function setArg(out: number[], at: number, v: RegValue | undefined, r: number): void {
   if (v === undefined) {
     out[at] = 0;
     out[at + 1] = 0;
-    return;
-  }
-  if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v))
-      throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${v}`);
-    const hi = Math.floor(v / TWO32);
-    out[at] = (v - hi * TWO32) | 0;
-    out[at + 1] = hi | 0;
-    return;
-  }
-  if (typeof v !== 'bigint')
-    throw new TypeError(`run: r${r} must be a bigint or a safe integer, got ${typeof v}`);
-  const u = BigInt.asUintN(64, v);
-  out[at] = Number(u & 0xffff_ffffn) | 0;
-  out[at + 1] = Number(u >> 32n) | 0;
+  } else regHalves(v, r, out, at, out, at + 1);
 }
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
 /** Compile `insns` for the JIT (throws InsnError or ProgramLoadError as the interpreter's loader). */
 export function loadJitProgram(insns: readonly Insn[], opts: JitLoadOptions = {}): BpfProgram {
-  if (!Array.isArray(insns)) throw new TypeError('loadProgram: insns must be an array of Insn');
-  const helpers = opts.helpers ?? new HelperRegistry();
-  if (!(helpers instanceof HelperRegistry))
-    throw new TypeError('loadProgram: helpers must be a HelperRegistry');
-  const budget = checkBudget(opts.budget, 'loadProgram');
-  const reserve = opts.mayGotoReserve ?? 0;
-  if (!Number.isSafeInteger(reserve) || reserve < 0) {
-    throw new RangeError(`loadProgram: mayGotoReserve must be a non-negative integer, got ${reserve}`);
-  }
+  const { helpers, budget } = checkLoadArgs(insns, opts);
   return new JitProgram(insns, { ...opts, helpers }, budget);
 }
 

@@ -21,12 +21,10 @@ import {
   BPF_JMP,
   BPF_JMP32,
   BPF_MAX_SUBPROGS,
-  BPF_PSEUDO_CALL,
   BPF_PSEUDO_FUNC,
-  BPF_X,
   MAX_CALL_FRAMES,
 } from '../../uapi/bpf.js';
-import { type Insn, insnClass, isLddw, jmpOp, srcBit } from '../insn.js';
+import { type Insn, insnClass, isLddw, isLocalCall, jmpOp, jumpTarget as targetOf } from '../insn.js';
 import { VerifierError } from './errors.js';
 
 /** One subprogram: the slots [start, end). */
@@ -67,10 +65,6 @@ const isJmpClass = (code: number): boolean => {
   return c === BPF_JMP || c === BPF_JMP32;
 };
 
-/** A bpf2bpf call (call with src BPF_PSEUDO_CALL, not callx). */
-export const isPseudoCall = (i: Insn): boolean =>
-  i.code === (BPF_JMP | BPF_CALL) && srcBit(i.code) !== BPF_X && i.src === BPF_PSEUDO_CALL;
-
 /** An lddw loading the address of a function (src BPF_PSEUDO_FUNC). */
 export const isPseudoFunc = (i: Insn): boolean => isLddw(i) && i.src === BPF_PSEUDO_FUNC;
 
@@ -85,12 +79,6 @@ function flowOf(insn: Insn): Flow {
   if (op === BPF_EXIT && !is32) return 'exit';
   if (op === BPF_JA) return 'goto';
   return 'cond'; // conditional jumps and may_goto (BPF_JCOND): both edges
-}
-
-/** Jump target of a ja/gotol/conditional/may_goto at `i` (gotol keeps it in imm). */
-function jumpTargetOf(insn: Insn, i: number): number {
-  const gotol = insn.code === (BPF_JMP32 | BPF_JA);
-  return i + (gotol ? insn.imm : insn.off) + 1;
 }
 
 /** Indexes of the slots that are second halves of an lddw; refuses a truncated lddw. */
@@ -122,7 +110,7 @@ function findEntries(
   for (let i = 0; i < n; i++) {
     const insn = insns[i]!;
     if (second[i]) continue;
-    const call = isPseudoCall(insn);
+    const call = isLocalCall(insn);
     const func = isPseudoFunc(insn);
     if (!call && !func) continue;
     const t = i + insn.imm + 1;
@@ -164,7 +152,7 @@ function checkRanges(insns: readonly Insn[], second: readonly boolean[], entries
       if (second[i]) continue;
       const flow = flowOf(insn);
       if (flow === 'goto' || flow === 'cond') {
-        const t = jumpTargetOf(insn, i);
+        const t = targetOf(insn, i);
         if (t < start || t >= end) {
           throw new VerifierError(
             'V001_JUMP_OUT_OF_RANGE',
@@ -198,7 +186,7 @@ function callSites(
     const out: [number, number][] = [];
     for (let i = start; i < end; i++) {
       const insn = insns[i]!;
-      if (!second[i] && isPseudoCall(insn)) out.push([i, subOf(i + insn.imm + 1)]);
+      if (!second[i] && isLocalCall(insn)) out.push([i, subOf(i + insn.imm + 1)]);
     }
     return out;
   });
@@ -312,18 +300,18 @@ export function checkProgramStructure(insns: readonly Insn[]): ProgramCfg {
       if (isPseudoFunc(insn)) reach(i + insn.imm + 1);
       return [{ to: i + 2, jump: false }];
     }
-    if (isPseudoCall(insn)) reach(i + insn.imm + 1);
+    if (isLocalCall(insn)) reach(i + insn.imm + 1);
     switch (flowOf(insn)) {
       case 'next':
         return [{ to: i + 1, jump: false }];
       case 'exit':
         return [];
       case 'goto':
-        return [{ to: jumpTargetOf(insn, i), jump: true }];
+        return [{ to: targetOf(insn, i), jump: true }];
       default:
         return [
           { to: i + 1, jump: false },
-          { to: jumpTargetOf(insn, i), jump: true },
+          { to: targetOf(insn, i), jump: true },
         ];
     }
   }
