@@ -39,9 +39,9 @@
  * - Traps the guards do not prevent (an unguarded access past the memory, an unaligned unguarded
  *   atomic) are traced back to their instruction through `sites` (module offsets).
  */
-import { BPF_FUNC_tail_call, BPF_JCOND, MAX_BPF_STACK } from '../../uapi/bpf.js';
+import { BPF_CALL, BPF_FUNC_tail_call, BPF_JCOND, BPF_JMP, BPF_X, MAX_BPF_STACK } from '../../uapi/bpf.js';
 import { type HelperDef, HelperRegistry, type InlineArrayLookup } from '../helpers.js';
-import { type Insn, insnClass, isLddw, jmpOp } from '../insn.js';
+import { type Insn, insnClass, isLddw, jmpOp, srcBit } from '../insn.js';
 import { type DecodedProgram, decodeProgram, type LddwResolver, WORDS } from '../interp-decode.js';
 import { buildProgramCfg } from './cfg.js';
 import {
@@ -117,13 +117,18 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
   };
 
-  // Helpers: inlined ARRAY lookups (r1 from an lddw of the same block), plain imports for the other
-  // `call imm` of helpers that cannot tail call, the `tail` import for the rest and callx.
+  const helperAt = (pc: number): HelperDef =>
+    decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef;
+
+  // One pass over the blocks: may_goto; inlined ARRAY lookups (r1 from an lddw of the same block),
+  // plain imports for the other `call imm` of helpers that cannot tail call, the `tail` import for
+  // the rest and callx.
   const tailCapable = (def: HelperDef): boolean => def.id === BPF_FUNC_tail_call;
   const plain: HelperDef[] = [];
   const inlineAt = new Map<number, InlineArrayLookup>();
   const inlined = new Map<number, InlineArrayLookup>();
   let hasTail = false;
+  let hasMayGoto = false;
   cfg.starts.forEach((first, b) => {
     const end = cfg.ends[b] as number;
     for (let pc = first; pc < end; pc++) {
@@ -132,10 +137,12 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
         pc++;
         continue;
       }
-      if (insnClass(insn.code) !== 0x05 || jmpOp(insn.code) !== 0x80) continue;
-      if ((insn.code & 0x08) !== 0) hasTail = true;
+      if (insnClass(insn.code) !== BPF_JMP) continue;
+      if (jmpOp(insn.code) === BPF_JCOND) hasMayGoto = true;
+      if (jmpOp(insn.code) !== BPF_CALL) continue;
+      if (srcBit(insn.code) === BPF_X) hasTail = true;
       else if (insn.src === 0) {
-        const def = decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef;
+        const def = helperAt(pc);
         if (tailCapable(def)) {
           hasTail = true;
           continue;
@@ -149,7 +156,6 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
       }
     }
   });
-  const hasMayGoto = jcondIn(insns);
 
   const m = new ModuleBuilder();
   const fault = m.importFunction('env', 'fault', ['i32', 'i32', 'i32', 'i64'], []);
@@ -181,7 +187,7 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
   const x: EmitContext = {
     insns,
     lddwValue,
-    helperAt: (pc) => decoded.helpers[decoded.code[pc * WORDS + 1] as number] as HelperDef,
+    helperAt,
     helperImport: (def) => {
       const i = helperIdx.get(def);
       if (i === undefined) throw new Error(`jit: helper ${def.id} has no import`);
@@ -257,15 +263,6 @@ export function compileProgram(insns: readonly Insn[], options: CompileOptions =
     count,
     decoded,
   };
-}
-
-function jcondIn(insns: readonly Insn[]): boolean {
-  for (let pc = 0; pc < insns.length; pc++) {
-    const i = insns[pc] as Insn;
-    if (isLddw(i)) pc++;
-    else if (insnClass(i.code) === 0x05 && jmpOp(i.code) === BPF_JCOND) return true;
-  }
-  return false;
 }
 
 /**

@@ -9,7 +9,9 @@
 import {
   BPF_ADD,
   BPF_ALU,
+  BPF_ALU64,
   BPF_AND,
+  BPF_ATOMIC,
   BPF_B,
   BPF_CALL,
   BPF_CMPXCHG,
@@ -17,19 +19,31 @@ import {
   BPF_FETCH,
   BPF_H,
   BPF_JCOND,
+  BPF_JMP,
   BPF_LDX,
   BPF_MAX_LOOPS,
   BPF_MEMSX,
   BPF_OR,
   BPF_ST,
   BPF_STX,
+  BPF_X,
   BPF_XCHG,
   BPF_XOR,
   MAX_BPF_STACK,
   MAX_CALL_FRAMES,
 } from '../../uapi/bpf.js';
 import type { HelperDef } from '../helpers.js';
-import { type Insn, insnClass, isLddw, isLocalCall, jmpOp, memMode, memSize, sizeBytes } from '../insn.js';
+import {
+  type Insn,
+  insnClass,
+  isLddw,
+  isLocalCall,
+  jmpOp,
+  memMode,
+  memSize,
+  sizeBytes,
+  srcBit,
+} from '../insn.js';
 import { emitAlu, emitCompare, TMP32 } from './emit-alu.js';
 import type { Exit, StructNode } from './structure.js';
 import { CodeBuilder } from './wasm/code.js';
@@ -178,20 +192,17 @@ export class FunctionEmitter {
   prologue(hasMayGoto: boolean): void {
     if (hasMayGoto) this.c.op('i32.const', BPF_MAX_LOOPS).op('local.set', MG);
     if (this.#x.count) {
-      this.#reload();
+      this.c.op('global.get', this.#x.globals.n).op('local.set', CNT);
       this.c.op('global.get', this.#x.globals.limit).op('local.set', LIM);
     }
   }
 
   /**
    * Counting keeps the run's count in a local (a register, not a global's memory): it goes to the
-   * global `n` before anything that reads it (calls, faults, returns) and comes back after calls.
+   * global `n` before anything that reads it (faults, returns; calls: #beforeCall/#afterCall).
    */
   #flush(): void {
     if (this.#x.count) this.c.op('local.get', CNT).op('global.set', this.#x.globals.n);
-  }
-  #reload(): void {
-    if (this.#x.count) this.c.op('global.get', this.#x.globals.n).op('local.set', CNT);
   }
 
   /**
@@ -252,7 +263,7 @@ export class FunctionEmitter {
       this.set(insn.dst);
       return;
     }
-    if (cls === BPF_STX && memMode(insn.code) === 0xc0) {
+    if (cls === BPF_STX && memMode(insn.code) === BPF_ATOMIC) {
       this.atomic(insn, size);
       return;
     }
@@ -333,64 +344,74 @@ export class FunctionEmitter {
       for (let r = 0; r < 10; r++) this.get(r);
       c.op('local.get', FP).op('i64.const', BigInt(MAX_BPF_STACK)).op('i64.sub');
       c.op('local.get', DEPTH).op('i32.const', 1).op('i32.add');
-      this.#recount(-1);
-      this.#flush();
+      this.#beforeCall();
       c.op('call', x.functionIndex(target));
-      this.#reload();
-      this.#recount(1);
+      this.#afterCall();
       for (let r = 5; r >= 0; r--) this.set(r);
       return;
     }
-    const callx = (insn.code & 0x08) !== 0;
+    const callx = srcBit(insn.code) === BPF_X;
     const def = callx ? null : x.helperAt(pc);
     if (def !== null && !x.tailCapable(def)) {
       if (this.#inline(pc)) return;
       c.op('i32.const', pc);
       for (let r = 1; r <= 5; r++) this.get(r);
-      this.#recount(-1);
-      this.#flush();
+      this.#beforeCall();
       c.op('call', x.helperImport(def));
-      this.#reload();
-      this.#recount(1);
+      this.#afterCall();
       this.set(0);
       return;
     }
-    // callx and tail-call helpers: (pc, id, r1-r9, fp, depth) -> (tailed, r0-r5). A tail call never
-    // comes back to the rest of this block, so it stays uncounted then.
+    // callx and tail-call helpers: (pc, id, r1-r9, fp, depth) -> (tailed, r0-r5). After a tail call
+    // the function returns what the target returned; the rest of this block never runs, so it stays
+    // uncounted (the global already holds the target's count).
     c.op('i32.const', pc);
     if (def !== null) c.op('i64.const', BigInt(def.id));
     else this.get(insn.dst);
     for (let r = 1; r <= 9; r++) this.get(r);
     c.op('local.get', FP).op('local.get', DEPTH);
-    this.#recount(-1);
-    this.#flush();
+    this.#beforeCall();
     c.op('call', x.imports.tailHelper);
-    // After a tail call the global holds the count (the target's); the local is reloaded either way.
-    this.#reload();
     for (let r = 5; r >= 0; r--) this.set(r);
     c.op('if');
     for (let r = 0; r <= 5; r++) this.get(r);
     c.op('return').op('end');
-    this.#recount(1);
+    this.#afterCall();
   }
 
   /**
-   * Counting: the block's instructions after the current one were counted at its start; around a
-   * call they are taken out (sign -1) and put back (+1, with a budget check for them: E_BUDGET at the
-   * next slot), so the callee, a helper's fault and a tail call's target see what really ran.
+   * Counting, around a call: the block's instructions after the call were counted at its start, so
+   * the global gets the count without them (what the callee, a helper's fault or a tail call's
+   * target must see); after the call the local reloads it and adds them back, checked against the
+   * budget again (the callee may have used it: E_BUDGET at the next slot).
    */
-  #recount(sign: 1 | -1): void {
+  #beforeCall(): void {
     const x = this.#x;
-    if (!x.count || this.#excess === 0) return;
+    if (!x.count) return;
     const c = this.c;
-    c.op('local.get', CNT).op('i64.const', BigInt(this.#excess));
-    c.op(sign < 0 ? 'i64.sub' : 'i64.add').op('local.set', CNT);
-    if (sign > 0) {
-      // The rest of the block is checked against the budget again (the callee may have used it).
-      c.op('local.get', CNT).op('local.get', LIM).op('i64.gt_u').op('if');
-      this.fault(F_BUDGET, this.#pc + 1, this.#excess, false);
-      c.op('end');
+    c.op('local.get', CNT);
+    if (this.#excess > 0) c.op('i64.const', BigInt(this.#excess)).op('i64.sub');
+    c.op('global.set', x.globals.n);
+  }
+  #afterCall(): void {
+    const x = this.#x;
+    if (!x.count) return;
+    const c = this.c;
+    c.op('global.get', x.globals.n);
+    if (this.#excess === 0) {
+      c.op('local.set', CNT);
+      return;
     }
+    c.op('i64.const', BigInt(this.#excess)).op('i64.add').op('local.tee', CNT);
+    this.#overBudget(this.#pc + 1, this.#excess);
+  }
+
+  /** With the count on the stack: E_BUDGET at `pc` when it passes the budget. */
+  #overBudget(pc: number, excess: number): void {
+    const c = this.c;
+    c.op('local.get', LIM).op('i64.gt_u').op('if');
+    this.fault(F_BUDGET, pc, excess, false);
+    c.op('end');
   }
 
   /** An inlined ARRAY lookup: r0 = key < max_entries ? base + key * stride : 0 (key: u32 at r2). */
@@ -412,11 +433,8 @@ export class FunctionEmitter {
 
   /** Count the block's instructions; a budget fault before the block when they exceed it. */
   #countBlock(first: number, len: number): void {
-    const c = this.c;
-    c.op('local.get', CNT).op('i64.const', BigInt(len)).op('i64.add').op('local.tee', CNT);
-    c.op('local.get', LIM).op('i64.gt_u').op('if');
-    this.fault(F_BUDGET, first, len, false);
-    c.op('end');
+    this.c.op('local.get', CNT).op('i64.const', BigInt(len)).op('i64.add').op('local.tee', CNT);
+    this.#overBudget(first, len);
   }
 
   /** The straight-line part of block [start, end) and the index of its last instruction. */
@@ -439,7 +457,7 @@ export class FunctionEmitter {
         continue;
       }
       const cls = insnClass(insn.code);
-      if (cls === BPF_ALU || cls === 0x07) emitAlu(this.c, insn, pc);
+      if (cls === BPF_ALU || cls === BPF_ALU64) emitAlu(this.c, insn, pc);
       else if (cls === BPF_LDX || cls === BPF_ST || cls === BPF_STX) this.mem(insn);
       else if (jmpOp(insn.code) === BPF_CALL) this.call(insn, pc);
     }
@@ -553,10 +571,10 @@ export function r1LddwSlot(insns: readonly Insn[], pc: number, first: number): n
     }
     const cls = insnClass(i.code);
     const writesR1 =
-      ((cls === BPF_LDX || cls === BPF_ALU || cls === 0x07) && i.dst === 1) ||
-      (cls === BPF_STX && memMode(i.code) === 0xc0 && i.src === 1 && (i.imm & BPF_FETCH) !== 0) ||
+      ((cls === BPF_LDX || cls === BPF_ALU || cls === BPF_ALU64) && i.dst === 1) ||
+      (cls === BPF_STX && memMode(i.code) === BPF_ATOMIC && i.src === 1 && (i.imm & BPF_FETCH) !== 0) ||
       // Any call (a bpf2bpf callee returns r1-r5).
-      (cls === 0x05 && jmpOp(i.code) === BPF_CALL);
+      (cls === BPF_JMP && jmpOp(i.code) === BPF_CALL);
     if (writesR1) found = null;
   }
   return found;

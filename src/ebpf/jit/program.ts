@@ -135,7 +135,7 @@ export class JitProgram implements BpfProgram {
     this.#regions = [...(opts.regions ?? [])];
     this.#alwaysCount = opts.count === true;
     // Compile now: load errors surface at load, as with the interpreter.
-    this.#variant(this.#alwaysCount || budget !== Number.POSITIVE_INFINITY ? 1 : 0);
+    void this.compiled;
   }
 
   get length(): number {

@@ -1,4 +1,4 @@
-;; program pingpong: 58 insns, 1248 wasm bytes, 1 functions, 8 blocks
+;; program pingpong: 58 insns, 1228 wasm bytes, 1 functions, 8 blocks
 (module
   (type (;0;) (func (param i32) (param i32) (param i32) (param i64)))
   (type (;1;) (func (param i32) (param i64) (param i64) (param i64) (param i64) (param i64) (result i64)))
@@ -223,17 +223,12 @@
         local.get $n
         i64.const 2
         i64.sub
-        local.set $n
-        local.get $n
         global.set 0
         call 1
         global.get 0
-        local.set $n
-        local.get $n
         i64.const 2
         i64.add
-        local.set $n
-        local.get $n
+        local.tee $n
         local.get $limit
         i64.gt_u
         if
@@ -339,17 +334,12 @@
           local.get $n
           i64.const 1
           i64.sub
-          local.set $n
-          local.get $n
           global.set 0
           call 2
           global.get 0
-          local.set $n
-          local.get $n
           i64.const 1
           i64.add
-          local.set $n
-          local.get $n
+          local.tee $n
           local.get $limit
           i64.gt_u
           if
