@@ -8,8 +8,6 @@
  * 2 on bad usage.
  */
 import { readFileSync } from 'node:fs';
-import { loadProgram } from '../ebpf/engine.js';
-import type { HelperRegistry } from '../ebpf/helpers.js';
 import { JitProgram } from '../ebpf/jit/program.js';
 import { BpfObject, type LoadedObject } from '../ebpf/loader.js';
 import { iouringRegistry } from '../uring/bpf/load.js';
@@ -70,27 +68,14 @@ function isDomainError(e: unknown): e is Error & { code: string } {
 }
 
 /** The header line and WAT of each chosen program. */
-function watText(
-  loaded: LoadedObject,
-  helpers: HelperRegistry,
-  names: readonly string[],
-  a: JitArgs,
-): string {
+function watText(loaded: LoadedObject, names: readonly string[], a: JitArgs): string {
   const out: string[] = [];
   for (const name of names) {
     const lp = loaded.loaded(name);
-    // The loaded program compiles its counting variant only for budgets; compile that one here.
-    const prog = a.count
-      ? loadProgram(lp.insns, {
-          engine: 'jit',
-          helpers,
-          resolveLddw: loaded.table.resolveLddw,
-          guards: a.guards,
-          count: true,
-        })
-      : lp.prog;
+    const prog = lp.prog;
     if (!(prog instanceof JitProgram)) throw new TypeError(`jit: program ${name} did not load on the JIT`);
-    const c = prog.compiled;
+    // The loaded program (guards as loaded) has both variants; --count shows the counting one.
+    const c = prog.compiledFor(a.count);
     out.push(
       `;; program ${name}: ${lp.insns.length} insns, ${c.bytes.length} wasm bytes, ${c.functions} functions, ${c.blocks} blocks\n`,
       c.wat.endsWith('\n') ? c.wat : `${c.wat}\n`,
@@ -144,7 +129,6 @@ export function runJit(argv: string[], io: Io): number {
     io.out(
       watText(
         loaded,
-        helpers,
         chosen.map((d) => d.name),
         a,
       ),

@@ -159,6 +159,11 @@ export class JitProgram implements BpfProgram {
     return c;
   }
 
+  /** The compiled module of the plain or the counting variant (compiled on first use). */
+  compiledFor(counting: boolean): CompiledProgram {
+    return this.#variant(counting ? 1 : 0);
+  }
+
   /** The compiled module (WAT, sites...) runs use by default: counting when the program has a budget. */
   get compiled(): CompiledProgram {
     return this.#variant(this.#alwaysCount || this.#budget !== Number.POSITIVE_INFINITY ? 1 : 0);
