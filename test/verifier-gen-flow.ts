@@ -185,13 +185,9 @@ export class Gen extends GenMem {
 
   /** f(r1 = a map value, r2 = an index): the callee bounds the index and accesses the value there. */
   callValueFrag(): void {
-    const p = this.mapValReg();
-    if (p === null) {
-      this.lookupFrag();
-      return;
-    }
-    this.hold(p);
-    const v = this.s.regs[p]!;
+    const held = this.heldValueOrLookup();
+    if (held === null) return;
+    const { p, v } = held;
     const vs = v.map!.valueSize - v.off;
     if (vs < 8) return;
     const i = this.unknownScalar();

@@ -47,6 +47,7 @@ import {
   type MapSel,
   meet,
   NONE,
+  type Reg,
   SCALAR,
   SIZES,
   sizeCode,
@@ -79,6 +80,17 @@ export abstract class GenMem extends GenCore {
       this.b.emit(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, koff);
     }
     this.b.lddw(1, BPF_PSEUDO_MAP_FD, map.id, 0);
+  }
+
+  /** A map value register, held, with its state; without one, a lookup fragment instead (null). */
+  protected heldValueOrLookup(): { p: number; v: Reg } | null {
+    const p = this.mapValReg();
+    if (p === null) {
+      this.lookupFrag();
+      return null;
+    }
+    this.hold(p);
+    return { p, v: this.s.regs[p]! };
   }
 
   lookupFrag(): void {
@@ -137,13 +149,9 @@ export abstract class GenMem extends GenCore {
   }
 
   mapAccessFrag(): void {
-    const p = this.mapValReg();
-    if (p === null) {
-      this.lookupFrag();
-      return;
-    }
-    this.hold(p);
-    const v = this.s.regs[p]!;
+    const held = this.heldValueOrLookup();
+    if (held === null) return;
+    const { p, v } = held;
     const vs = v.map!.valueSize;
     const [, size] = this.r.pick(SIZES);
     let off = this.r.int(Math.floor(vs / size)) * size - v.off;
@@ -162,13 +170,9 @@ export abstract class GenMem extends GenCore {
   }
 
   varAccessFrag(): void {
-    const p = this.mapValReg();
-    if (p === null) {
-      this.lookupFrag();
-      return;
-    }
-    this.hold(p);
-    const v = this.s.regs[p]!;
+    const held = this.heldValueOrLookup();
+    if (held === null) return;
+    const { p, v } = held;
     const vs = v.map!.valueSize - v.off;
     const [, size] = this.r.pick(SIZES);
     if (vs < size) return;
@@ -278,13 +282,9 @@ export abstract class GenMem extends GenCore {
 
   /** ringbuf_output(rb, value + i, j, 0): helper memory at a variable offset and of a variable size. */
   valueOutputFrag(): void {
-    const p = this.mapValReg();
-    if (p === null) {
-      this.lookupFrag();
-      return;
-    }
-    this.hold(p);
-    const v = this.s.regs[p]!;
+    const held = this.heldValueOrLookup();
+    if (held === null) return;
+    const { p, v } = held;
     const vs = v.map!.valueSize - v.off;
     if (vs < 8) return;
     const random = this.r.chance(0.35) || this.bad();
